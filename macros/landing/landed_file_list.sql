@@ -1,0 +1,28 @@
+{#-
+  landed_file_list(table_name, min_dt=none, extra_dts=[]): the accepted files
+  of a raw table from the sense step's ledger ops.landed_files, as a sorted
+  list of paths; none when the ledger does not exist (then read_landed reads
+  the folder). Only evaluated at execution time.
+-#}
+{% macro landed_file_list(table_name, min_dt=none, extra_dts=[]) -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set ledger = adapter.get_relation(database=target.database, schema='ops', identifier='landed_files') -%}
+    {%- if ledger is none -%}
+        {#- no ledger (dbt run by hand): every file of the folder, or [] when there is none -#}
+        {%- set glob_sql -%}
+            select count(*) from glob('{{ var("landing_dir") }}/{{ table_name }}/dt=*/*.parquet')
+        {%- endset -%}
+        {{ return(none if run_query(glob_sql).columns[0].values()[0] > 0 else []) }}
+    {%- endif -%}
+    {%- set sql -%}
+        select file_path from {{ ledger }}
+        where table_name = '{{ table_name }}' and status = 'accepted'
+        {%- if min_dt is not none %}
+          and (dt >= date '{{ min_dt }}'
+               {%- if extra_dts | length > 0 %} or dt in ({% for d in extra_dts %}date '{{ d }}'{{ ', ' if not loop.last }}{% endfor %}){% endif %})
+        {%- endif %}
+        order by file_path
+    {%- endset -%}
+    {%- set result = run_query(sql) -%}
+    {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}

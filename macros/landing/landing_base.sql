@@ -1,0 +1,168 @@
+{#-
+  landing_base(table_name, key, kind, ts_column=none, rules={}, recheck_rules=[])
+
+  The body of every `base_landing__<table>` model: reads the landed rows
+  of one raw table (macro read_landed), casts them to the contract's types,
+  evaluates the row rules of spec 06 §1 and classifies every landed row as
+  exactly one of
+    staged       valid, goes on to stg_landing__<table>
+    quarantined  broke at least one rule (broken_rules lists them, ';'-joined)
+    duplicate    a repeated delivery of a key, dropped and counted
+  so that landed = staged + quarantined + duplicates per table and dt.
+
+  key       list of key columns. Event tables: the first copy (dt, file, row)
+            is kept; an identical copy is a duplicate; a copy with other
+            content breaks `duplicate_key_conflict`. Change-record tables
+            pass their entity key plus updated_at: the copy in the later dt,
+            then the later file (then later row) wins, the others are
+            superseded duplicates.
+  kind      'event' or 'change'
+  ts_column the row's own timestamp that decides its dt (rules dt_mismatch,
+            future_timestamp: later than the day after var('to_date'))
+  rules     {rule_name: SQL condition that is TRUE when the row breaks it};
+            the row is `r`; CTE `batch` holds this run's typed rows and
+            `prior` this model's staged rows of partitions not re-read.
+  recheck_rules  rules whose verdict can change when other data lands
+            (orphans, sequences): partitions holding rows quarantined for
+            them are re-read every run, so a row is released once its parent
+            lands (spec 06).
+
+  Incremental: re-reads partitions dt >= max(dt) - var('lookback_days'),
+  partitions holding files not read before (late files, whatever their dt)
+  and partitions with recheckable quarantined rows; delete+insert by dt.
+-#}
+{% macro landing_base(table_name, key, kind, ts_column=none, rules={}, recheck_rules=[]) -%}
+{%- set cols = kscore.landing_columns(table_name) -%}
+{%- set min_dt = none -%}
+{%- set extra_dts = [] -%}
+{%- set always_recheck = recheck_rules + (['future_timestamp'] if ts_column else []) -%}
+{%- if is_incremental() and execute -%}
+    {%- set window_sql -%}
+        select cast(max(dt) - {{ var('lookback_days') | int }} as varchar) from {{ this }}
+    {%- endset -%}
+    {%- set min_dt = run_query(window_sql).columns[0].values()[0] -%}
+    {%- set recheck_sql -%}
+        select distinct cast(dt as varchar) from {{ this }}
+        where row_status = 'quarantined' and (
+            {%- for rule in always_recheck %}
+            broken_rules like '%{{ rule }}%'{{ ' or' if not loop.last }}
+            {%- endfor %}
+            {%- if always_recheck | length == 0 %} 1 = 0{% endif %})
+    {%- endset -%}
+    {%- set extra_dts = run_query(recheck_sql).columns[0].values() | list -%}
+    {%- set ledger = adapter.get_relation(database=target.database, schema='ops', identifier='landed_files') -%}
+    {%- if ledger is not none -%}
+        {%- set late_sql -%}
+            select distinct cast(l.dt as varchar) from {{ ledger }} l
+            where l.table_name = '{{ table_name }}' and l.status = 'accepted'
+              and not exists (select 1 from {{ this }} t where t.source_file = l.file_path)
+        {%- endset -%}
+        {%- set extra_dts = extra_dts + (run_query(late_sql).columns[0].values() | list) -%}
+    {%- endif -%}
+{%- endif -%}
+
+with landed as (
+    select * from {{ kscore.read_landed(table_name, min_dt, extra_dts) }}
+),
+
+batch as (
+    select
+        {%- for c in cols %}
+        cast({{ c.name }} as {{ c.data_type }}) as {{ c.name }},
+        {%- endfor %}
+        dt,
+        source_file,
+        source_row
+    from landed
+),
+
+prior as (
+    {%- if is_incremental() %}
+    select * from {{ this }}
+    where row_status = 'staged' and dt not in (select distinct dt from batch)
+    {%- else %}
+    select
+        {%- for c in cols %}
+        cast(null as {{ c.data_type }}) as {{ c.name }},
+        {%- endfor %}
+        cast(null as date) as dt,
+        cast(null as varchar) as source_file
+    where 1 = 0
+    {%- endif %}
+),
+
+keyed as (
+    select
+        r.*,
+        row_number() over (
+            partition by {{ key | join(', ') }}
+            order by {% if kind == 'change' %}dt desc, source_file desc, source_row desc{% else %}dt, source_file, source_row{% endif %}
+        ) as key_rank,
+        {{ dbt.hash(dbt.concat(kscore._landing_content_parts(cols))) }} as content_hash
+    from batch as r
+),
+
+keyed_with_copies as (
+    select
+        keyed.*,
+        min(content_hash) over (partition by {{ key | join(', ') }}) as min_content_hash,
+        max(content_hash) over (partition by {{ key | join(', ') }}) as max_content_hash
+    from keyed
+),
+
+checked as (
+    select
+        r.*,
+        concat_ws(';',
+            {%- for k in key %}
+            case when r.{{ k }} is null then 'key_null' end,
+            {%- endfor %}
+            case when {% for c in cols if not c.nullable and c.name not in key %}r.{{ c.name }} is null{{ ' or ' if not loop.last }}{% else %}1 = 0{% endfor %} then 'required_null' end,
+            {%- if ts_column %}
+            case when cast(r.{{ ts_column }} as date) <> r.dt then 'dt_mismatch' end,
+            case when r.{{ ts_column }} >= cast({{ kscore.add_days("date '" ~ var('to_date') ~ "'", 1) }} as timestamp) then 'future_timestamp' end,
+            {%- endif %}
+            {%- if kind == 'event' %}
+            case when r.key_rank > 1 and r.min_content_hash <> r.max_content_hash then 'duplicate_key_conflict' end,
+            case when exists (select 1 from prior p where {% for k in key %}p.{{ k }} = r.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}) then 'duplicate_key_conflict' end,
+            {%- endif %}
+            {%- for name, condition in rules.items() %}
+            case when {{ condition }} then '{{ name }}' end{{ ',' if not loop.last }}
+            {%- endfor %}
+            {%- if rules | length == 0 %}
+            cast(null as varchar)
+            {%- endif %}
+        ) as broken_rules
+    from keyed_with_copies as r
+),
+
+final as (
+    select
+        {%- for c in cols %}
+        {{ c.name }},
+        {%- endfor %}
+        dt,
+        source_file,
+        source_row,
+        case
+            when broken_rules <> '' then 'quarantined'
+            when key_rank > 1 then 'duplicate'
+            else 'staged'
+        end as row_status,
+        broken_rules,
+        '{{ var("run_id") }}' as run_id
+    from checked
+)
+
+select * from final
+{%- endmacro %}
+
+{#- internal: the columns of a row as text, for the identical-copy check -#}
+{% macro _landing_content_parts(cols) -%}
+    {%- set parts = [] -%}
+    {%- for c in cols -%}
+        {%- do parts.append("coalesce(cast(" ~ c.name ~ " as " ~ dbt.type_string() ~ "), '<null>')") -%}
+        {%- if not loop.last %}{%- do parts.append("'|'") -%}{% endif -%}
+    {%- endfor -%}
+    {{ return(parts) }}
+{%- endmacro %}

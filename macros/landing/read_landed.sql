@@ -1,0 +1,39 @@
+{#-
+  read_landed(table_name, min_dt=none, extra_dts=[])
+
+  A relation over the landed Parquet rows of one raw table, read in place,
+  with the contract's columns plus
+    dt           DATE     the landing partition (folder dt=...)
+    source_file  VARCHAR  the file the row came from
+    source_row   BIGINT   the row's position inside that file
+  Only files the sense step accepted (ops.landed_files, status 'accepted')
+  are read, so a truncated or mis-typed file never reaches SQL; when that
+  ledger does not exist (dbt run by hand) every file under the table's
+  folder is read. `min_dt` limits the partitions read (incremental look-back);
+  `extra_dts` adds older partitions to re-read (quarantined orphans).
+  No file → an empty relation with the right columns and types.
+  Registers the dependency on source('landing', table_name) for lineage.
+-#}
+{% macro read_landed(table_name, min_dt=none, extra_dts=[]) -%}
+    {%- set src = source('landing', table_name) -%}
+    {{ return(adapter.dispatch('read_landed', 'kscore')(table_name, min_dt, extra_dts)) }}
+{%- endmacro %}
+
+{% macro duckdb__read_landed(table_name, min_dt, extra_dts) -%}
+    {%- set cols = kscore.landing_columns(table_name) -%}
+    {%- set files = kscore.landed_file_list(table_name, min_dt, extra_dts) -%}
+    {%- if files is none -%}
+        {#- no ledger: read the folder -#}
+        {%- set location = var('landing_dir') ~ '/' ~ table_name ~ '/dt=*/*.parquet' -%}
+        (select {% for c in cols %}{{ c.name }}, {% endfor %}cast(dt as date) as dt, filename as source_file, cast(file_row_number as bigint) as source_row
+         from read_parquet('{{ location }}', hive_partitioning = true, union_by_name = true, filename = true, file_row_number = true)
+         {% if min_dt is not none %}where cast(dt as date) >= date '{{ min_dt }}'{% endif %})
+    {%- elif files | length == 0 -%}
+        (select {% for c in cols %}cast(null as {{ c.data_type }}) as {{ c.name }}, {% endfor %}cast(null as date) as dt, cast(null as varchar) as source_file, cast(null as bigint) as source_row
+         where 1 = 0)
+    {%- else -%}
+        (select {% for c in cols %}{{ c.name }}, {% endfor %}cast(dt as date) as dt, filename as source_file, cast(file_row_number as bigint) as source_row
+         from read_parquet([{% for f in files %}'{{ f }}'{{ ', ' if not loop.last }}{% endfor %}],
+                           hive_partitioning = true, union_by_name = true, filename = true, file_row_number = true))
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,19 @@
+{#-
+  as_of_dates(): a relation with one row per as_of_date of this build,
+  from var('from_date') to var('to_date') inclusive (spec 07: one dbt
+  invocation computes a whole range set-based). Column: as_of_date (DATE).
+  Dispatched so that another engine supplies its own series generator.
+-#}
+{% macro as_of_dates(from_date=none, to_date=none) -%}
+    {{ return(adapter.dispatch('as_of_dates', 'kscore')(from_date or var('from_date'), to_date or var('to_date'))) }}
+{%- endmacro %}
+
+{% macro default__as_of_dates(from_date, to_date) -%}
+    (select cast(d as date) as as_of_date
+     from (select explode(sequence(to_date('{{ from_date }}'), to_date('{{ to_date }}'), interval 1 day)) as d) as s)
+{%- endmacro %}
+
+{% macro duckdb__as_of_dates(from_date, to_date) -%}
+    (select cast(d as date) as as_of_date
+     from generate_series(date '{{ from_date }}', date '{{ to_date }}', interval 1 day) as s(d))
+{%- endmacro %}

@@ -1,0 +1,2 @@
+{{ config(alias='activity_registrations') }}
+{{ landing_quarantine('activity_registrations') }}

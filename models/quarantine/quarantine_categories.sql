@@ -1,0 +1,2 @@
+{{ config(alias='categories') }}
+{{ landing_quarantine('categories') }}

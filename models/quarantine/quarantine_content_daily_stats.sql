@@ -1,0 +1,2 @@
+{{ config(alias='content_daily_stats') }}
+{{ landing_quarantine('content_daily_stats') }}

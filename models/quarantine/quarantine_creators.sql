@@ -1,0 +1,2 @@
+{{ config(alias='creators') }}
+{{ landing_quarantine('creators') }}

@@ -1,0 +1,2 @@
+{{ config(alias='im_sessions') }}
+{{ landing_quarantine('im_sessions') }}

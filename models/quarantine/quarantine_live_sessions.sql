@@ -1,0 +1,2 @@
+{{ config(alias='live_sessions') }}
+{{ landing_quarantine('live_sessions') }}

@@ -1,0 +1,2 @@
+{{ config(alias='logistics_events') }}
+{{ landing_quarantine('logistics_events') }}

@@ -1,0 +1,2 @@
+{{ config(alias='orders') }}
+{{ landing_quarantine('orders') }}

@@ -1,0 +1,2 @@
+{{ config(alias='products') }}
+{{ landing_quarantine('products') }}

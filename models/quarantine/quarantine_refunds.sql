@@ -1,0 +1,2 @@
+{{ config(alias='refunds') }}
+{{ landing_quarantine('refunds') }}

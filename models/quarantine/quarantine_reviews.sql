@@ -1,0 +1,2 @@
+{{ config(alias='reviews') }}
+{{ landing_quarantine('reviews') }}

@@ -1,0 +1,2 @@
+{{ config(alias='shops') }}
+{{ landing_quarantine('shops') }}

@@ -1,0 +1,1 @@
+{{ landing_staged('categories', entity_key=['category_id']) }}

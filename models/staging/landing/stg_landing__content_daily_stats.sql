@@ -1,0 +1,1 @@
+{{ landing_staged('content_daily_stats') }}

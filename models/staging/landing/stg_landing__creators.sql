@@ -1,0 +1,1 @@
+{{ landing_staged('creators', entity_key=['creator_id']) }}

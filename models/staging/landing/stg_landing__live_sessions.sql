@@ -1,0 +1,1 @@
+{{ landing_staged('live_sessions', date_columns={'started_date': 'started_at'}) }}

@@ -1,0 +1,1 @@
+{{ landing_staged('orders', date_columns={'paid_date': 'paid_at'}) }}

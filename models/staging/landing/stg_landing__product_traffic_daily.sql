@@ -1,0 +1,1 @@
+{{ landing_staged('product_traffic_daily') }}

@@ -1,0 +1,1 @@
+{{ landing_staged('products', entity_key=['product_id']) }}

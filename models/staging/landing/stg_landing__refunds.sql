@@ -1,0 +1,1 @@
+{{ landing_staged('refunds', entity_key=['refund_id']) }}

@@ -1,0 +1,1 @@
+{{ landing_staged('reviews', date_columns={'created_date': 'created_at'}) }}

@@ -1,0 +1,1 @@
+{{ landing_staged('shops', entity_key=['shop_id']) }}

@@ -1,0 +1,146 @@
+"""The `kscore` command line (spec 07): generate, run, validate, runs."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from kscore.paths import default_landing, default_warehouse
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {s!r}")
+
+
+def cmd_generate(args) -> int:
+    from kscore.generate import INJECT_KINDS, SCALES, generate
+
+    if args.inject and "help" in args.inject:
+        print("kinds of bad input --inject can add to the newest day's delivery:")
+        for kind, text in INJECT_KINDS.items():
+            print(f"  {kind:26s} {text}")
+        return 0
+    unknown = [k for k in (args.inject or []) if k not in INJECT_KINDS]
+    if unknown:
+        print(f"kscore generate: unknown --inject kind(s) {', '.join(unknown)}; see --inject help", file=sys.stderr)
+        return 2
+    if args.scale not in SCALES:
+        print(f"kscore generate: unknown scale {args.scale!r}; one of {', '.join(SCALES)}", file=sys.stderr)
+        return 2
+    report = generate(Path(args.landing), scale=args.scale, start=args.start, days=args.days, seed=args.seed,
+                      inject=list(args.inject or []), progress=print)
+    rows = sum(t["rows"] for t in report["tables"].values())
+    print(f"generated {rows:,} rows in {report['seconds']:.1f}s ({report['rows_per_second']:,.0f} rows/s) into {report['landing']}")
+    for table, t in report["tables"].items():
+        print(f"  {table:24s} {t['rows']:>12,} rows {t['files']:>5} files {t['seconds']:7.1f}s")
+    for kind, detail in (report.get("injected") or {}).items():
+        print(f"  injected {kind}: {detail}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from kscore.pipeline import RunError, run
+
+    to_date = args.to_date or args.from_date
+    try:
+        result = run(args.from_date, to_date, Path(args.landing), Path(args.warehouse), is_backfill=args.backfill)
+    except RunError as exc:
+        print(f"kscore run: {exc}", file=sys.stderr)
+        return 1
+    if result.ok:
+        print(f"published file: {result.published_file}")
+        from kscore.summary import print_summary
+        print_summary(result.published_file, result.published_dates[-1])
+        return 0
+    print(f"kscore run: {result.message}", file=sys.stderr)
+    if result.published_dates:
+        print(f"published file: {result.published_file} (as_of_dates {result.published_dates[0]} … {result.published_dates[-1]})")
+    return 1
+
+
+def cmd_validate(args) -> int:
+    from kscore import gates, landing
+
+    land = Path(args.landing)
+    if not land.is_dir():
+        print(f"kscore validate: landing zone {land} does not exist", file=sys.stderr)
+        return 1
+    files = landing.sense(land)
+    days = sorted({f.dt for f in files if f.dt is not None})
+    if args.day:
+        days = [args.day]
+    elif days:
+        days = [days[-1]]
+    results = gates.raw_gates(files, days, None)
+    for r in results:
+        print(r.describe())
+    failed = [r for r in results if not r.success]
+    print(f"raw gates for {', '.join(map(str, days))}: {len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_runs(args) -> int:
+    from kscore import runlog
+    from kscore.paths import warehouse_paths
+
+    paths = warehouse_paths(args.warehouse)
+    rows = runlog.read(paths.build, paths.published)
+    if not rows:
+        print(f"no runs recorded for {paths.published}")
+        return 0
+    print(f"{'run_id':22s} {'started_at':19s} {'finished_at':19s} {'outcome':9s} as_of_dates / published / message")
+    for run_id, started, finished, as_of, published, outcome, message in rows:
+        span = as_of.split(",")
+        pub = published.split(",") if published else []
+        print(f"{run_id:22s} {str(started):19s} {str(finished):19s} {outcome:9s} "
+              f"{span[0]}…{span[-1]} ({len(span)}) / {len(pub)} published / {message}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kscore", description="The merchant and creator scoring warehouse.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write a demo landing zone", description="Write a deterministic demo landing zone in the raw contract (spec 01).")
+    g.add_argument("--scale", default="tiny", help="tiny | small | medium | large (default tiny)")
+    g.add_argument("--start", type=_date, default=dt.date(2023, 1, 1), help="first day, YYYY-MM-DD (default 2023-01-01)")
+    g.add_argument("--days", type=int, default=None, help="number of days (default: the scale's)")
+    g.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    g.add_argument("--inject", nargs="+", metavar="KIND", help="add bad input to the newest day's delivery; `--inject help` lists the kinds")
+    g.add_argument("--landing", default=str(default_landing()), help="landing folder (default $KSCORE_LANDING_DIR or data/landing)")
+    g.set_defaults(func=cmd_generate)
+
+    r = sub.add_parser("run", help="build, gate and publish a range of as_of_dates", description="Build, gate and publish as_of_dates FROM … TO in one dbt build; publishes only the days before the first failed gate.")
+    r.add_argument("--from", dest="from_date", type=_date, required=True, help="first as_of_date")
+    r.add_argument("--to", dest="to_date", type=_date, help="last as_of_date (default: --from)")
+    r.add_argument("--landing", default=str(default_landing()), help="landing folder (default $KSCORE_LANDING_DIR or data/landing)")
+    r.add_argument("--warehouse", default=str(default_warehouse()), help="published file (default $KSCORE_WAREHOUSE or warehouse/kscore.duckdb)")
+    r.add_argument("--backfill", action="store_true", help="record the run as an explicit backfill (recomputes published days)")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="run the raw gates only and print the report", description="Run the raw gates on the landing zone (no build) and print the report.")
+    v.add_argument("--landing", default=str(default_landing()), help="landing folder")
+    v.add_argument("--day", type=_date, help="the dt to judge (default: the newest landed day)")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("runs", help="print the run log", description="Print ops.run_log, newest first.")
+    s.add_argument("--warehouse", default=str(default_warehouse()), help="published file")
+    s.set_defaults(func=cmd_runs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

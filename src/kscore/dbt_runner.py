@@ -1,0 +1,90 @@
+"""Running dbt for a range of as_of_dates: one invocation per range (spec 07)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from kscore import PROJECT_DIR
+from kscore.paths import WarehousePaths
+
+
+class DbtError(RuntimeError):
+    """dbt failed; the message names the failing nodes and points at the log."""
+
+
+def dbt_env(paths: WarehousePaths, landing: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT_DIR),
+        KSCORE_BUILD_DB=str(paths.build),
+        KSCORE_LANDING_DIR=str(Path(landing).resolve()),
+        DBT_TARGET_PATH=str(paths.dbt_target),
+        DBT_LOG_PATH=str(paths.folder / "dbt_logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def dbt_vars(from_date: dt.date, to_date: dt.date, landing: Path, run_id: str, **extra) -> dict:
+    return {
+        "from_date": from_date.isoformat(),
+        "to_date": to_date.isoformat(),
+        "landing_dir": str(Path(landing).resolve()),
+        "run_id": run_id,
+        **extra,
+    }
+
+
+def dbt_executable() -> str:
+    exe = Path(sys.executable).with_name("dbt")
+    return str(exe) if exe.exists() else "dbt"
+
+
+def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
+            log_file: Path, progress: Callable[[str], None] = print) -> dict:
+    """Run `dbt <args> --vars ...` in the project; stream progress; raise DbtError on failure.
+
+    Returns a summary {"seconds", "nodes", "errors", "results"} from run_results.json.
+    """
+    cmd = [dbt_executable(), *args, "--vars", json.dumps(vars_), "--project-dir", str(PROJECT_DIR)]
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    done = re.compile(r"^\S+\s+(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP)")
+    errors: list[str] = []
+    with open(log_file, "w", encoding="utf-8") as log, subprocess.Popen(
+        cmd, cwd=PROJECT_DIR, env=dbt_env(paths, landing), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, bufsize=1,
+    ) as proc:
+        for line in proc.stdout:
+            log.write(line)
+            m = done.match(line.strip())
+            if m:
+                n, total, status = m.groups()
+                if status in ("ERROR", "FAIL"):
+                    errors.append(line.strip())
+                if status != "OK" or int(n) % 10 == 0 or n == total:
+                    progress(f"  dbt {n}/{total} {line.strip()[line.strip().find(status):][:140]}")
+        rc = proc.wait()
+    seconds = time.monotonic() - started
+    results_path = paths.dbt_target / "run_results.json"
+    results = []
+    if results_path.exists():
+        try:
+            results = json.loads(results_path.read_text())["results"]
+        except (ValueError, KeyError):
+            results = []
+    failed = [r for r in results if r.get("status") in ("error", "fail")]
+    if rc != 0:
+        detail = "; ".join(f"{r['unique_id']}: {(r.get('message') or '').strip()[:300]}" for r in failed[:5])
+        if not detail:
+            tail = log_file.read_text(encoding="utf-8").strip().splitlines()[-15:]
+            detail = " | ".join(tail)
+        raise DbtError(f"dbt {' '.join(args)} failed after {seconds:.0f}s ({len(failed)} failing nodes): {detail}. Full log: {log_file}")
+    return {"seconds": round(seconds, 1), "nodes": len(results), "errors": errors}

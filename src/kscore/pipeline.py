@@ -1,0 +1,202 @@
+"""A run: sense, raw gates, one dbt build for the whole range, mart gates,
+publish, record (spec 07). The CLI and Dagster call these same functions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from kscore import gates, landing, publish as publisher, runlog
+from kscore.dbt_runner import DbtError, dbt_vars, run_dbt
+from kscore.paths import WarehousePaths, default_landing, warehouse_paths
+
+
+class RunError(RuntimeError):
+    """A run could not proceed; the message says why (no stack trace for the operator)."""
+
+
+@dataclass
+class RunContext:
+    from_date: dt.date
+    to_date: dt.date
+    landing: Path
+    paths: WarehousePaths
+    run_id: str
+    is_backfill: bool = False
+    progress: Callable[[str], None] = print
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+    @property
+    def as_of_dates(self) -> list[dt.date]:
+        n = (self.to_date - self.from_date).days
+        return [self.from_date + dt.timedelta(days=i) for i in range(n + 1)]
+
+    @property
+    def data_days(self) -> list[dt.date]:
+        """The dt partitions whose batches this run newly depends on: D-1 for each as_of_date D."""
+        return [d - dt.timedelta(days=1) for d in self.as_of_dates]
+
+    @property
+    def run_dir(self) -> Path:
+        return self.paths.run_dir(self.run_id)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    as_of_dates: list[dt.date]
+    published_dates: list[dt.date]
+    gate_results: list[gates.GateResult]
+    outcome: str
+    message: str
+    published_file: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "published"
+
+
+def new_run_id() -> str:
+    return dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+
+
+@contextmanager
+def build_lock(paths: WarehousePaths):
+    """One writer at a time on the build file."""
+    paths.folder.mkdir(parents=True, exist_ok=True)
+    lock_path = paths.folder / (paths.build.name + ".lock")
+    with open(lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunError(f"another run is writing {paths.build} (lock {lock_path}); try again when it ends")
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def sense_step(ctx: RunContext) -> list[landing.LandedFile]:
+    if not ctx.landing.is_dir():
+        raise RunError(f"landing zone {ctx.landing} does not exist (set --landing or KSCORE_LANDING_DIR)")
+    t0 = time.monotonic()
+    files = landing.sense(ctx.landing)
+    con = duckdb.connect(str(ctx.paths.build))
+    try:
+        landing.write_ledger(con, files, ctx.run_id)
+    finally:
+        con.close()
+    rejected = [f for f in files if f.status == "rejected"]
+    ctx.progress(f"sensed {len(files)} files in {time.monotonic() - t0:.1f}s ({len(rejected)} rejected)")
+    return files
+
+
+def raw_gate_step(ctx: RunContext, files) -> list[gates.GateResult]:
+    return gates.raw_gates(files, ctx.data_days, ctx.paths.build)
+
+
+def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
+    ctx.progress(f"dbt build for as_of_dates {ctx.from_date} … {ctx.to_date} ({len(ctx.as_of_dates)} days, one invocation)")
+    args = ["build"] + (["--select", *select] if select else [])
+    return run_dbt(args, ctx.paths, ctx.landing,
+                   dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
+                   ctx.run_dir / "dbt_build.log", ctx.progress)
+
+
+def mart_gate_step(ctx: RunContext) -> list[gates.GateResult]:
+    return gates.mart_gates(ctx.paths.build, ctx.as_of_dates, ctx.run_dir)
+
+
+def publishable_days(ctx: RunContext, results: list[gates.GateResult]) -> list[dt.date]:
+    """The as_of_dates before the first one any failed gate blocks."""
+    blocked = [r.blocks_as_of for r in results if not r.success]
+    first_bad = min(blocked) if blocked else None
+    return [d for d in ctx.as_of_dates if first_bad is None or d < first_bad]
+
+
+def landed_counts(ctx: RunContext) -> dict:
+    con = duckdb.connect(str(ctx.paths.build), read_only=True)
+    try:
+        if not con.execute("select count(*) from duckdb_tables() where schema_name='ops' and table_name='landing_counts'").fetchone()[0]:
+            return {}
+        rows = con.execute("""
+            select table_name, sum(landed_rows), sum(staged_rows), sum(quarantined_rows), sum(duplicate_rows)
+            from ops.landing_counts group by 1 order by 1""").fetchall()
+    finally:
+        con.close()
+    return {t: {"landed": int(a), "staged": int(b), "quarantined": int(c), "duplicates": int(d)} for t, a, b, c, d in rows}
+
+
+def write_report(ctx: RunContext, results: list[gates.GateResult]) -> Path:
+    ctx.run_dir.mkdir(parents=True, exist_ok=True)
+    path = ctx.run_dir / "gate_report.json"
+    path.write_text(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1, default=str))
+    return path
+
+
+def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, warehouse: Path | None = None,
+        progress: Callable[[str], None] = print, is_backfill: bool = False) -> RunResult:
+    """Build, gate and publish as_of_dates from_date … to_date in one build."""
+    if to_date < from_date:
+        raise RunError(f"--to {to_date} is before --from {from_date}")
+    ctx = RunContext(from_date, to_date, Path(landing_dir or default_landing()).resolve(),
+                     warehouse_paths(warehouse), new_run_id(), is_backfill, progress)
+    t0 = time.monotonic()
+    results: list[gates.GateResult] = []
+    published: list[dt.date] = []
+    outcome, message = "failed", ""
+    with build_lock(ctx.paths):
+        ctx.run_dir.mkdir(parents=True, exist_ok=True)
+        progress(f"run {ctx.run_id}: as_of_dates {from_date} … {to_date}; landing {ctx.landing}; build file {ctx.paths.build}")
+        days: list[dt.date] = []
+        try:
+            files = sense_step(ctx)
+            results += raw_gate_step(ctx, files)
+            for r in results:
+                if not r.success:
+                    progress("  " + r.describe())
+            if publishable_days(ctx, results):
+                dbt_build_step(ctx)
+                results += mart_gate_step(ctx)
+                for r in results:
+                    if not r.success and r.stage == "mart":
+                        progress("  " + r.describe())
+            days = publishable_days(ctx, results)
+            if len(days) == len(ctx.as_of_dates):
+                outcome, message = "published", f"published {len(days)} as_of_dates"
+            elif days:
+                outcome = "partial"
+                message = f"published {days[0]} … {days[-1]}; stopped at {ctx.as_of_dates[len(days)]} by a failed gate"
+            else:
+                outcome, message = "failed", f"nothing published: a gate failed for {ctx.as_of_dates[0]}"
+        except (DbtError, RunError, duckdb.Error, OSError) as exc:
+            days = []
+            outcome, message = "failed", f"{type(exc).__name__}: {exc}"
+        report = write_report(ctx, results)
+        failed = [r for r in results if not r.success]
+        if failed:
+            message += f"; {len(failed)} failed gate results, report {report}"
+        log_row = dict(
+            run_id=ctx.run_id, started_at=ctx.started_at, finished_at=dt.datetime.now().replace(microsecond=0),
+            from_date=from_date, to_date=to_date, as_of_dates=ctx.as_of_dates, published_dates=days,
+            is_backfill=is_backfill, landed_counts=landed_counts(ctx) if ctx.paths.build.exists() else {},
+            gate_results=[r.as_dict() for r in failed], outcome=outcome, message=message)
+        runlog.append(ctx.paths.build, log_row)
+        if days:
+            try:
+                publisher.publish(ctx.paths, days)
+                published = days
+            except (duckdb.Error, OSError) as exc:
+                outcome, message = "failed", f"publish failed, published file unchanged: {type(exc).__name__}: {exc}"
+                runlog.append(ctx.paths.build, {**log_row, "published_dates": [], "outcome": outcome, "message": message})
+    progress(f"run {ctx.run_id} {outcome} in {time.monotonic() - t0:.0f}s: {message}")
+    return RunResult(ctx.run_id, ctx.as_of_dates, published, results, outcome, message, ctx.paths.published)

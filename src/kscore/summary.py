@@ -1,0 +1,35 @@
+"""The short summary `kscore run` prints after publishing (spec 07)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+
+def _has(con, schema: str, table: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                            [schema, table]).fetchone()[0])
+
+
+def print_summary(published: Path, as_of: dt.date) -> None:
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        print(f"summary for as_of_date {as_of}:")
+        for schema, table in con.execute("select schema_name, table_name from duckdb_tables() where schema_name in ('marts') order by 2").fetchall():
+            n = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+            print(f"  {schema}.{table}: {n:,} rows")
+        if _has(con, "marts", "product_tier_daily"):
+            rows = con.execute("select tier, count(*) from marts.product_tier_daily where as_of_date = ? group by 1 order by 1", [as_of]).fetchall()
+            print("  product tiers: " + ", ".join(f"{t} {n:,}" for t, n in rows))
+        if _has(con, "marts", "shop_experience_score_daily"):
+            lo, hi, n = con.execute("select min(experience_score), max(experience_score), count(experience_score) from marts.shop_experience_score_daily where as_of_date = ?", [as_of]).fetchone()
+            print(f"  shop experience score: {n:,} scored shops, {lo} … {hi}")
+        if _has(con, "marts", "creator_reputation_score_daily"):
+            lo, hi, n = con.execute("select min(reputation_score), max(reputation_score), count(reputation_score) from marts.creator_reputation_score_daily where as_of_date = ?", [as_of]).fetchone()
+            print(f"  creator reputation score: {n:,} scored creators, {lo} … {hi}")
+        if _has(con, "marts", "chuanliu_shop_daily"):
+            e, r = con.execute("select count(*) filter (where is_eligible), count(*) filter (where reward_tier > 0) from marts.chuanliu_shop_daily where as_of_date = ?", [as_of]).fetchone()
+            print(f"  川流: {e:,} eligible shops, {r:,} rewarded for {as_of - dt.timedelta(days=1)}")
+    finally:
+        con.close()
