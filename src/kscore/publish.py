@@ -67,7 +67,9 @@ def publish(paths: WarehousePaths, days: list[dt.date]) -> Path:
     published.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{paths.build}' as b (read_only)")
+        # attach the build file under its own name: its views name their catalog
+        b = paths.build.stem
+        con.execute(f"attach '{paths.build}' as {b} (read_only)")
         has_old = published.exists()
         if has_old:
             con.execute(f"attach '{published}' as old (read_only)")
@@ -78,7 +80,7 @@ def publish(paths: WarehousePaths, days: list[dt.date]) -> Path:
         for schema in ("marts", "ops", *SNAPSHOT_SCHEMAS):
             con.execute(f"create schema if not exists p.{schema}")
         # marts: per as_of_date
-        build_marts = set(_tables(con, "b", "marts"))
+        build_marts = set(_tables(con, b, "marts"))
         old_marts = set(_tables(con, "old", "marts")) if has_old else set()
         for table in sorted(build_marts | old_marts):
             parts = []
@@ -89,22 +91,22 @@ def publish(paths: WarehousePaths, days: list[dt.date]) -> Path:
                 elif not days or table not in build_marts:
                     parts.append(f"select * from old.marts.{table}")
             if table in build_marts and days:
-                build_cols = _columns(con, "b", "marts", table)
+                build_cols = _columns(con, b, "marts", table)
                 if "as_of_date" in build_cols:
-                    parts.append(f"select * from b.marts.{table} where as_of_date in (select as_of_date from publish_days)")
+                    parts.append(f"select * from {b}.marts.{table} where as_of_date in (select as_of_date from publish_days)")
                 else:
-                    parts.append(f"select * from b.marts.{table}")
+                    parts.append(f"select * from {b}.marts.{table}")
             if not parts:
                 continue
             con.execute(f"create table p.marts.{table} as " + " union all by name ".join(parts))
-            _copy_comments(con, "b" if table in build_marts else "old", "p", "marts", table)
+            _copy_comments(con, b if table in build_marts else "old", "p", "marts", table)
         # snapshots of the build's current state
         for schema in SNAPSHOT_SCHEMAS:
-            for table in _tables(con, "b", schema):
-                con.execute(f"create table p.{schema}.{table} as select * from b.{schema}.{table}")
+            for table in _tables(con, b, schema):
+                con.execute(f"create table p.{schema}.{table} as select * from {b}.{schema}.{table}")
         for table in SNAPSHOT_OPS_TABLES:
-            if table in _tables(con, "b", "ops"):
-                con.execute(f"create table p.ops.{table} as select * from b.ops.{table}")
+            if table in _tables(con, b, "ops"):
+                con.execute(f"create table p.ops.{table} as select * from {b}.ops.{table}")
         con.execute("detach p")
     finally:
         con.close()

@@ -33,3 +33,26 @@ def print_summary(published: Path, as_of: dt.date) -> None:
             print(f"  川流: {e:,} eligible shops, {r:,} rewarded for {as_of - dt.timedelta(days=1)}")
     finally:
         con.close()
+
+
+def main(argv=None) -> int:
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    published = Path(args[0] if args else "warehouse/kscore.duckdb")
+    if not published.exists():
+        print(f"no published file at {published}")
+        return 1
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        row = con.execute("select max(as_of_date) from marts.product_tier_daily").fetchone() if _has(con, "marts", "product_tier_daily") else None
+    finally:
+        con.close()
+    as_of = row[0] if row and row[0] else dt.date.today()
+    print(f"published file: {published.resolve()}")
+    print_summary(published, as_of)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
