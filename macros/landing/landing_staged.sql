@@ -3,7 +3,8 @@
 
   The body of a `stg_landing__<table>` model: the staged (valid,
   de-duplicated) rows of base_landing__<table>, with the contract's columns,
-  dt and source_file, plus
+  dt, source_file and processed_by_run (the run that last (re)staged the
+  row: incremental models downstream re-derive what this run touched), plus
   - date_columns: {new_column: timestamp_column} local-day DATE columns
     (e.g. paid_date from paid_at);
   - for change-record tables (entity_key given): valid_to, the updated_at of
@@ -30,7 +31,8 @@ final as (
         lead(updated_at) over (partition by {{ entity_key | join(', ') }} order by updated_at) as valid_to,
         {%- endif %}
         dt,
-        source_file
+        source_file,
+        run_id as processed_by_run
     from base
 )
 

@@ -1,0 +1,32 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='created_date') }}
+{#- one row per staged review, with its order's shop, creator and paid day -#}
+
+with reviews as (
+    select * from {{ ref('stg_landing__reviews') }}
+    {% if is_incremental() %}
+    where created_date in (select touched_date from {{ touched_dates(ref('base_landing__reviews')) }})
+    {% endif %}
+),
+
+orders as (
+    select order_id, shop_id, creator_id, paid_date from {{ ref('stg_landing__orders') }}
+),
+
+final as (
+    select
+        r.review_id,
+        r.order_id,
+        r.product_id,
+        o.shop_id,
+        o.creator_id,
+        o.paid_date as order_paid_date,
+        r.rating,
+        r.negative_aspect,
+        r.rating <= 2 as is_negative,
+        r.created_at,
+        r.created_date
+    from reviews as r
+    inner join orders as o on o.order_id = r.order_id
+)
+
+select * from final
