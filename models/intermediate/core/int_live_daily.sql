@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('base_landing__live_sessions') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='live_date') }}
 {#-
   Live time per host and local day (spec README: a session counts on day E for

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('base_landing__reviews') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='created_date') }}
 {#- one row per staged review, with its order's shop, creator and paid day -#}
 

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('base_landing__im_sessions') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='im_date') }}
 {#- IM sessions per shop and started day: answered within the reply limit, rated, satisfied, unsatisfied -#}
 
