@@ -1,0 +1,94 @@
+"""A range of as_of_dates is one build, and it equals the day-by-day builds (spec 07);
+running the same as_of_date twice changes nothing (spec 01: idempotent)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+
+from kscore.pipeline import run
+
+from conftest import last_as_of
+
+VOLATILE = {"run_id", "processed_by_run"}
+
+
+def marts_of(published, days) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        out = {}
+        for (table,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall():
+            cols = [c for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?", [table]).fetchall()]
+            where = "where as_of_date in (select unnest(?))" if "as_of_date" in cols else ""
+            df = con.execute(f"select * from marts.{table} {where}", [days] if where else []).df()
+            df = df[[c for c in df.columns if c not in VOLATILE]]
+            for c in df.columns:
+                if pd.api.types.is_float_dtype(df[c]):
+                    df[c] = df[c].round(6)
+            out[table] = df.sort_values(list(df.columns)).reset_index(drop=True)
+        return out
+    finally:
+        con.close()
+
+
+def assert_same_marts(a: dict, b: dict):
+    assert a.keys() == b.keys()
+    for table in a:
+        pd.testing.assert_frame_equal(a[table], b[table], check_dtype=False, obj=f"marts.{table}")
+
+
+@pytest.fixture(scope="module")
+def builds(tiny_landing, tmp_path_factory):
+    d2 = last_as_of()
+    d1 = d2 - dt.timedelta(days=1)
+    quiet = lambda s: None  # noqa: E731
+    root = tmp_path_factory.mktemp("range")
+    ranged = run(d1, d2, tiny_landing, root / "ranged" / "kscore.duckdb", progress=quiet)
+    first = run(d1, d1, tiny_landing, root / "daily" / "kscore.duckdb", progress=quiet)
+    second = run(d2, d2, tiny_landing, root / "daily" / "kscore.duckdb", progress=quiet)
+    return d1, d2, ranged, first, second, root
+
+
+def test_range_is_one_dbt_invocation(builds):
+    d1, d2, ranged, *_ = builds
+    assert ranged.ok, ranged.message
+    assert ranged.published_dates == [d1, d2]
+    run_dir = ranged.published_file.parent / "runs" / ranged.run_id
+    assert len(list(run_dir.glob("dbt_build*.log"))) == 1
+
+
+def test_range_build_equals_day_by_day(builds):
+    d1, d2, ranged, first, second, _ = builds
+    assert first.ok and second.ok, (first.message, second.message)
+    a = marts_of(ranged.published_file, [d1, d2])
+    b = marts_of(second.published_file, [d1, d2])
+    assert any(len(df) for df in a.values()) or not a
+    assert_same_marts(a, b)
+
+
+def test_same_as_of_date_twice_is_idempotent(builds, tiny_landing):
+    d1, d2, _, _, second, _ = builds
+    before = marts_of(second.published_file, [d1, d2])
+    con = duckdb.connect(str(second.published_file.parent / "kscore_build.duckdb"), read_only=True)
+    counts_before = con.execute("select * from ops.landing_counts order by all").fetchall()
+    con.close()
+    again = run(d2, d2, tiny_landing, second.published_file, progress=lambda s: None)
+    assert again.ok, again.message
+    assert_same_marts(before, marts_of(again.published_file, [d1, d2]))
+    con = duckdb.connect(str(second.published_file.parent / "kscore_build.duckdb"), read_only=True)
+    assert con.execute("select * from ops.landing_counts order by all").fetchall() == counts_before
+    con.close()
+
+
+def test_run_log_records_every_run(builds):
+    *_, second, root = builds
+    con = duckdb.connect(str(second.published_file), read_only=True)
+    rows = con.execute("select run_id, outcome, published_dates, landed_counts from ops.run_log order by started_at").fetchall()
+    con.close()
+    assert [r[1] for r in rows][:2] == ["published", "published"]
+    counts = json.loads(rows[-1][3])
+    assert counts["orders"]["landed"] == counts["orders"]["staged"] + counts["orders"]["quarantined"] + counts["orders"]["duplicates"]
