@@ -2,7 +2,9 @@
   landed_file_list(table_name, min_dt=none, extra_dts=[]): the accepted files
   of a raw table from the sense step's ledger ops.landed_files, as a sorted
   list of paths; none when the ledger does not exist (then read_landed reads
-  the folder). Only evaluated at execution time.
+  the folder). Partitions after var('to_date') are never read: a run for
+  as_of_dates up to D uses data landed for days before D (a replay of an old
+  range does not see the future). Only evaluated at execution time.
 -#}
 {% macro landed_file_list(table_name, min_dt=none, extra_dts=[]) -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
@@ -17,6 +19,7 @@
     {%- set sql -%}
         select file_path from {{ ledger }}
         where table_name = '{{ table_name }}' and status = 'accepted'
+          and dt <= date '{{ var("to_date") }}'
         {%- if min_dt is not none %}
           and (dt >= date '{{ min_dt }}'
                {%- if extra_dts | length > 0 %} or dt in ({% for d in extra_dts %}date '{{ d }}'{{ ', ' if not loop.last }}{% endfor %}){% endif %})

@@ -65,7 +65,7 @@ def test_landed_equals_staged_plus_quarantined_plus_duplicates(injected_build):
         select l.table_name, l.dt, l.file_rows, c.landed_rows, c.staged_rows, c.quarantined_rows, c.duplicate_rows
         from ledger l left join ops.landing_counts c using (table_name, dt)
         order by 1, 2""").fetchall()
-    assert len(rows) >= 13 * TINY_DAYS - 20  # every table, (nearly) every day
+    assert len(rows) >= 8 * TINY_DAYS  # the daily tables every day, change records on the days they changed
     for table, day, file_rows, landed, staged, quarantined, duplicates in rows:
         assert landed == file_rows, f"{table} {day}: read {landed} rows of {file_rows} landed"
         assert staged + quarantined + duplicates == landed, f"{table} {day}"
