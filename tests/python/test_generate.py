@@ -139,22 +139,22 @@ def test_inject_changes_only_the_newest_day(tmp_path, kind):
         ids = pq.read_table(part, columns=["order_id"]).column(0).to_numpy()
         assert len(ids) - len(np.unique(ids)) == 20
     elif kind == "negative_amount":
-        assert duckdb.sql(f"select count(*) from '{part}' where pay_amount < 0").fetchone()[0] == 5
+        assert duckdb.sql(f"select count(*) from '{part}' where pay_amount < 0").fetchall()[0][0] == 5
     elif kind == "future_timestamp":
-        assert duckdb.sql(f"select count(*) from '{part}' where paid_at > timestamp '2023-01-10'").fetchone()[0] == 5
+        assert duckdb.sql(f"select count(*) from '{part}' where paid_at > timestamp '2023-01-10'").fetchall()[0][0] == 5
     elif kind == "orphan_order":
-        known = duckdb.sql(f"select count(distinct shop_id) from '{tmp_path}/bad/shops/*/*.parquet'").fetchone()[0]
+        known = duckdb.sql(f"select count(distinct shop_id) from '{tmp_path}/bad/shops/*/*.parquet'").fetchall()[0][0]
         orphans = duckdb.sql(f"""select count(*) from '{part}' o where shop_id not in
-                                  (select shop_id from '{tmp_path}/bad/shops/*/*.parquet')""").fetchone()[0]
+                                  (select shop_id from '{tmp_path}/bad/shops/*/*.parquet')""").fetchall()[0][0]
         assert known > 0 and orphans == 3
     elif kind == "refund_exceeds_order":
         n = duckdb.sql(f"""select count(*) from '{tmp_path}/bad/refunds/{newest}/*.parquet' r
-                           join '{part}' o using (order_id) where r.refund_amount > o.pay_amount""").fetchone()[0]
+                           join '{part}' o using (order_id) where r.refund_amount > o.pay_amount""").fetchall()[0][0]
         assert n == 3
     elif kind == "delivered_before_shipped":
         n = duckdb.sql(f"""select count(*) from '{tmp_path}/bad/logistics_events/{newest}/*.parquet' d
                            join '{tmp_path}/bad/logistics_events/{newest}/*.parquet' s using (order_id)
-                           where d.event_type = 'delivered' and s.event_type = 'shipped' and d.event_at < s.event_at""").fetchone()[0]
+                           where d.event_type = 'delivered' and s.event_type = 'shipped' and d.event_at < s.event_at""").fetchall()[0][0]
         assert n == 3
 
 

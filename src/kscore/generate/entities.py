@@ -141,19 +141,19 @@ def build_shops(w: World, rng) -> None:
     # 6% of shops open during the first 60 days of the demo (川流 targets new shops)
     opens_late = (~is_brand) & (rng.random(n) < 0.06)
     opened = np.where(opens_late,
-                      start_us + rng.integers(1, min(60, w.days) * 24, size=n) * A.US_PER_HOUR,
+                      start_us + rng.integers(1, min(60, w.scale.days) * 24, size=n) * A.US_PER_HOUR,
                       start_us - rng.integers(30, 900, size=n) * A.US_PER_DAY + rng.integers(0, 86400, size=n) * A.US_PER_SECOND)
     u = rng.random(n)
     dist_enabled = np.where(is_brand | (u < 0.6), opened + rng.integers(1, 20, size=n) * A.US_PER_DAY, -1)
     # 10% enable distribution during the demo
     late_enable = (~is_brand) & (u >= 0.6) & (u < 0.7)
-    dist_enabled = np.where(late_enable, start_us + rng.integers(5, max(w.days, 6), size=n) * A.US_PER_DAY
+    dist_enabled = np.where(late_enable, start_us + rng.integers(5, max(w.scale.days, 6), size=n) * A.US_PER_DAY
                             + rng.integers(8, 20, size=n) * A.US_PER_HOUR, dist_enabled)
     dist_enabled = np.where((dist_enabled >= 0) & (dist_enabled < opened), opened + A.US_PER_DAY, dist_enabled)
     has_plan = (dist_enabled >= 0) & (is_brand | (rng.random(n) < 0.5))
     dist_plan = np.where(has_plan, dist_enabled + rng.integers(1, 15, size=n) * A.US_PER_DAY, -1)
     closes = (~is_brand) & (rng.random(n) < 0.02)
-    closed_at = np.where(closes, start_us + rng.integers(10, max(w.days, 11), size=n) * A.US_PER_DAY
+    closed_at = np.where(closes, start_us + rng.integers(10, max(w.scale.days, 11), size=n) * A.US_PER_DAY
                          + 10 * A.US_PER_HOUR, -1)
     live_freq = np.where(rng.random(n) < 0.4, 0.0, rng.uniform(0.15, 0.95, size=n))  # 40% never broadcast
     live_freq[is_brand] = 0.95
@@ -223,7 +223,7 @@ def build_products(w: World, rng) -> None:
     # 10% are listed during the demo (after their shop opened); the rest before the start
     opened = t["opened_us"][shop]
     late = (rng.random(n) < 0.10) | (opened > start_us)
-    listed = np.where(late, np.maximum(start_us + rng.integers(0, max(w.days - 1, 1), size=n) * A.US_PER_DAY,
+    listed = np.where(late, np.maximum(start_us + rng.integers(0, max(w.scale.days - 1, 1), size=n) * A.US_PER_DAY,
                                        opened + A.US_PER_DAY) + rng.integers(8, 22, size=n) * A.US_PER_HOUR,
                       np.minimum(start_us - rng.integers(2, 400, size=n) * A.US_PER_DAY, opened + 5 * A.US_PER_DAY)
                       + rng.integers(0, 86400, size=n) * A.US_PER_SECOND)
@@ -246,7 +246,7 @@ def build_products(w: World, rng) -> None:
     price = np.round(np.exp(rng.normal(4.2, 0.8, size=n)) * 100).astype(np.int64)  # cents, median ~67 yuan
     offshelf = np.where(rng.random(n) < 0.03, listed + rng.integers(5, 60, size=n) * A.US_PER_DAY, -1)
     offshelf = np.where(offshelf >= 0, np.maximum(offshelf, start_us + A.US_PER_DAY), -1)
-    reprice = np.where(rng.random(n) < 0.05, start_us + rng.integers(1, max(w.days, 2), size=n) * A.US_PER_DAY
+    reprice = np.where(rng.random(n) < 0.05, start_us + rng.integers(1, max(w.scale.days, 2), size=n) * A.US_PER_DAY
                        + 11 * A.US_PER_HOUR, -1)
     reprice = np.where(reprice > listed, reprice, -1)
     initially_off = rng.random(n) < 0.04  # a few products are off shelf from the start

@@ -115,7 +115,7 @@ class Injector:
 
     def apply_files(self, writer, day: dt.date) -> None:
         """File-level bad input, applied to the newest day's written orders file."""
-        path = writer.path("orders", day)
+        path = writer.landing / "orders" / f"dt={day.isoformat()}" / "part-0.parquet"
         if not path.exists():
             return
         if "missing_column" in self.kinds:
