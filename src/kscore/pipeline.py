@@ -106,7 +106,9 @@ def raw_gate_step(ctx: RunContext, files) -> list[gates.GateResult]:
 
 def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
     ctx.progress(f"dbt build for as_of_dates {ctx.from_date} … {ctx.to_date} ({len(ctx.as_of_dates)} days, one invocation)")
-    args = ["build"] + (["--select", *select] if select else [])
+    # unit tests check the SQL, not the data: they run once in the test suite (tests/python/test_dbt_project.py),
+    # not in every production build; the data tests do run here, as gates on the day's build.
+    args = ["build", "--exclude-resource-type", "unit_test"] + (["--select", *select] if select else [])
     return run_dbt(args, ctx.paths, ctx.landing,
                    dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
                    ctx.run_dir / "dbt_build.log", ctx.progress)
