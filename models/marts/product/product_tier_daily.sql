@@ -1,0 +1,171 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{#-
+  商品分层 G0–G4 per as_of_date × tiered product (spec 02): indicators,
+  dimension levels, the tier (lowest cap of the four dimension levels, seed
+  tier_caps), flags and the upgrade hint. Computes every as_of_date of the build.
+-#}
+
+with indicators as (
+    select * from {{ ref('int_product_tier_indicators') }}
+    where as_of_date >= cast('{{ var("from_date") }}' as date)
+      and as_of_date <= cast('{{ var("to_date") }}' as date)
+),
+
+scores as (
+    select * from {{ ref('int_product_tier_scores') }}
+),
+
+caps as (
+    select * from {{ ref('tier_caps') }}
+),
+
+params as (
+    select
+        max(case when param = 'good_product_min_tier' then value end) as good_product_min_tier,
+        max(case when param = 'good_badge_min_tier' then value end) as good_badge_min_tier,
+        max(case when param = 'laggard_max_tier' then value end) as laggard_max_tier
+    from {{ ref('product_tier_params') }}
+),
+
+joined as (
+    select
+        i.*,
+        s.peer_category_id,
+        s.peer_category_level,
+        s.peer_group_size,
+        s.heat_score,
+        s.heat_percentile,
+        s.heat_level,
+        s.heat_rank,
+        s.quality_score,
+        s.quality_percentile,
+        s.quality_level,
+        s.quality_rank,
+        s.service_score,
+        s.service_percentile,
+        s.service_level,
+        s.service_rank
+    from indicators as i
+    left join scores as s on s.as_of_date = i.as_of_date and s.product_id = i.product_id
+),
+
+capped as (
+    select
+        j.*,
+        ci.tier_cap as info_cap,
+        ch.tier_cap as heat_cap,
+        cq.tier_cap as quality_cap,
+        cs.tier_cap as service_cap
+    from joined as j
+    left join caps as ci on ci.dimension = 'info' and ci.level_rank = j.info_rank
+    left join caps as ch on ch.dimension = 'heat' and ch.level_rank = j.heat_rank
+    left join caps as cq on cq.dimension = 'quality' and cq.level_rank = j.quality_rank
+    left join caps as cs on cs.dimension = 'service' and cs.level_rank = j.service_rank
+),
+
+tiered as (
+    select
+        *,
+        least(info_cap, heat_cap, quality_cap, service_cap) as tier_rank
+    from capped
+),
+
+max_tier as (
+    select max(tier_cap) as max_tier_rank from caps
+),
+
+{#- for each dimension and target tier: the lowest level whose cap reaches it -#}
+targets as (
+    select distinct tier_cap as target_rank from caps
+),
+
+hint_levels as (
+    select
+        c.dimension,
+        c.dimension_cn,
+        t.target_rank,
+        min(c.level_rank) as level_rank
+    from targets as t
+    inner join caps as c on c.tier_cap >= t.target_rank
+    group by c.dimension, c.dimension_cn, t.target_rank
+),
+
+hint_labels as (
+    select
+        h.dimension,
+        h.target_rank,
+        h.dimension_cn || ':' || c.level as hint
+    from hint_levels as h
+    inner join caps as c on c.dimension = h.dimension and c.level_rank = h.level_rank
+),
+
+final as (
+    select
+        t.as_of_date,
+        t.window_start,
+        t.window_end,
+        t.product_id,
+        t.shop_id,
+        t.category_id,
+        t.peer_category_id,
+        t.peer_category_level,
+        cast(t.peer_group_size as bigint) as peer_group_size,
+        t.paid_orders,
+        t.effective_gmv,
+        t.exposures,
+        t.exposure_conversion,
+        t.quality_refund_rate,
+        t.negative_quality_review_rate,
+        t.in_stock_ratio,
+        t.avg_ship_hours,
+        t.im_reply_3min_rate,
+        t.im_satisfaction_rate,
+        t.dispute_rate,
+        t.refund_self_complete_hours,
+        t.is_low_sample,
+        t.info_score,
+        t.info_level,
+        cast(t.info_rank as integer) as info_rank,
+        t.heat_score,
+        t.heat_level,
+        cast(t.heat_rank as integer) as heat_rank,
+        t.quality_score,
+        t.quality_level,
+        cast(t.quality_rank as integer) as quality_rank,
+        t.service_score,
+        t.service_level,
+        cast(t.service_rank as integer) as service_rank,
+        'G' || cast(t.tier_rank as varchar) as tier,
+        cast(t.tier_rank as integer) as tier_rank,
+        t.tier_rank >= p.good_product_min_tier as is_good_product,
+        t.tier_rank >= p.good_badge_min_tier as has_good_badge,
+        t.tier_rank <= p.laggard_max_tier as is_laggard,
+        case when t.tier_rank >= m.max_tier_rank then ''
+             else substr(
+                 case when t.info_cap <= t.tier_rank then coalesce(';' || hi.hint, '') else '' end
+                 || case when t.heat_cap <= t.tier_rank then coalesce(';' || hh.hint, '') else '' end
+                 || case when t.quality_cap <= t.tier_rank then coalesce(';' || hq.hint, '') else '' end
+                 || case when t.service_cap <= t.tier_rank then coalesce(';' || hs.hint, '') else '' end,
+                 2)
+        end as upgrade_hint,
+        cast(t.info_cap as integer) as info_cap,
+        cast(t.heat_cap as integer) as heat_cap,
+        cast(t.quality_cap as integer) as quality_cap,
+        cast(t.service_cap as integer) as service_cap,
+        t.heat_percentile,
+        t.quality_percentile,
+        t.service_percentile,
+        t.quality_refund_orders,
+        t.reviews,
+        t.negative_product_reviews,
+        t.dispute_orders
+    from tiered as t
+    cross join params as p
+    cross join max_tier as m
+    left join hint_labels as hi on hi.dimension = 'info' and hi.target_rank = t.tier_rank + 1
+    left join hint_labels as hh on hh.dimension = 'heat' and hh.target_rank = t.tier_rank + 1
+    left join hint_labels as hq on hq.dimension = 'quality' and hq.target_rank = t.tier_rank + 1
+    left join hint_labels as hs on hs.dimension = 'service' and hs.target_rank = t.tier_rank + 1
+)
+
+select * from final
