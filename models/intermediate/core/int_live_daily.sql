@@ -54,7 +54,7 @@ session_days as (
         {{ add_days('s.started_date', 'd.day_offset') }} as live_date
     from sessions_in_scope as s
     inner join day_offsets as d
-        on {{ add_days('s.started_date', 'd.day_offset') }} <= cast(s.ended_at as date)
+        on cast({{ add_days('s.started_date', 'd.day_offset') }} as timestamp) < s.ended_at
 ),
 
 session_day_parts as (
