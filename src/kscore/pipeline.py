@@ -85,6 +85,11 @@ def build_lock(paths: WarehousePaths):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+# the range build's dbt arguments (the CLI and Dagster's dbt assets): unit tests check the SQL, not the
+# data: they run once in the test suite (tests/python/test_dbt_project.py), not in every production build
+DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
+
+
 def sense_step(ctx: RunContext) -> list[landing.LandedFile]:
     if not ctx.landing.is_dir():
         raise RunError(f"landing zone {ctx.landing} does not exist (set --landing or KSCORE_LANDING_DIR)")
@@ -108,7 +113,7 @@ def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
     ctx.progress(f"dbt build for as_of_dates {ctx.from_date} … {ctx.to_date} ({len(ctx.as_of_dates)} days, one invocation)")
     # unit tests check the SQL, not the data: they run once in the test suite (tests/python/test_dbt_project.py),
     # not in every production build; the data tests do run here, as gates on the day's build.
-    args = ["build", "--exclude-resource-type", "unit_test"] + (["--select", *select] if select else [])
+    args = [*DBT_BUILD_ARGS] + (["--select", *select] if select else [])
     return run_dbt(args, ctx.paths, ctx.landing,
                    dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
                    ctx.run_dir / "dbt_build.log", ctx.progress)
@@ -145,6 +150,45 @@ def write_report(ctx: RunContext, results: list[gates.GateResult]) -> Path:
     return path
 
 
+def conclude(ctx: RunContext, results: list[gates.GateResult], error: str | None = None) -> tuple[list[dt.date], str, str]:
+    """The days a run publishes, its outcome and message, from its gate results (or the error that stopped it)."""
+    if error is not None:
+        return [], "failed", error
+    days = publishable_days(ctx, results)
+    if len(days) == len(ctx.as_of_dates):
+        return days, "published", f"published {len(days)} as_of_dates"
+    if days:
+        return days, "partial", f"published {days[0]} … {days[-1]}; stopped at {ctx.as_of_dates[len(days)]} by a failed gate"
+    return days, "failed", f"nothing published: a gate failed for {ctx.as_of_dates[0]}"
+
+
+def record_and_publish(ctx: RunContext, results: list[gates.GateResult], days: list[dt.date],
+                       outcome: str, message: str) -> tuple[list[dt.date], str, str]:
+    """The end of a run (CLI and Dagster): gate report, run log row, publish `days`.
+
+    Returns (published days, outcome, message); a failed publish leaves the published file unchanged.
+    """
+    report = write_report(ctx, results)
+    failed = [r for r in results if not r.success]
+    if failed:
+        message += f"; {len(failed)} failed gate results, report {report}"
+    log_row = dict(
+        run_id=ctx.run_id, started_at=ctx.started_at, finished_at=dt.datetime.now().replace(microsecond=0),
+        from_date=ctx.from_date, to_date=ctx.to_date, as_of_dates=ctx.as_of_dates, published_dates=days,
+        is_backfill=ctx.is_backfill, landed_counts=landed_counts(ctx) if ctx.paths.build.exists() else {},
+        gate_results=[r.as_dict() for r in failed], outcome=outcome, message=message)
+    runlog.append(ctx.paths.build, log_row)
+    published: list[dt.date] = []
+    if days:
+        try:
+            publisher.publish(ctx.paths, days)
+            published = days
+        except (duckdb.Error, OSError) as exc:
+            outcome, message = "failed", f"publish failed, published file unchanged: {type(exc).__name__}: {exc}"
+            runlog.append(ctx.paths.build, {**log_row, "published_dates": [], "outcome": outcome, "message": message})
+    return published, outcome, message
+
+
 def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, warehouse: Path | None = None,
         progress: Callable[[str], None] = print, is_backfill: bool = False) -> RunResult:
     """Build, gate and publish as_of_dates from_date … to_date in one build."""
@@ -159,7 +203,7 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
     with build_lock(ctx.paths):
         ctx.run_dir.mkdir(parents=True, exist_ok=True)
         progress(f"run {ctx.run_id}: as_of_dates {from_date} … {to_date}; landing {ctx.landing}; build file {ctx.paths.build}")
-        days: list[dt.date] = []
+        error: str | None = None
         try:
             files = sense_step(ctx)
             results += raw_gate_step(ctx, files)
@@ -172,33 +216,9 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
                 for r in results:
                     if not r.success and r.stage == "mart":
                         progress("  " + r.describe())
-            days = publishable_days(ctx, results)
-            if len(days) == len(ctx.as_of_dates):
-                outcome, message = "published", f"published {len(days)} as_of_dates"
-            elif days:
-                outcome = "partial"
-                message = f"published {days[0]} … {days[-1]}; stopped at {ctx.as_of_dates[len(days)]} by a failed gate"
-            else:
-                outcome, message = "failed", f"nothing published: a gate failed for {ctx.as_of_dates[0]}"
         except (DbtError, RunError, duckdb.Error, OSError) as exc:
-            days = []
-            outcome, message = "failed", f"{type(exc).__name__}: {exc}"
-        report = write_report(ctx, results)
-        failed = [r for r in results if not r.success]
-        if failed:
-            message += f"; {len(failed)} failed gate results, report {report}"
-        log_row = dict(
-            run_id=ctx.run_id, started_at=ctx.started_at, finished_at=dt.datetime.now().replace(microsecond=0),
-            from_date=from_date, to_date=to_date, as_of_dates=ctx.as_of_dates, published_dates=days,
-            is_backfill=is_backfill, landed_counts=landed_counts(ctx) if ctx.paths.build.exists() else {},
-            gate_results=[r.as_dict() for r in failed], outcome=outcome, message=message)
-        runlog.append(ctx.paths.build, log_row)
-        if days:
-            try:
-                publisher.publish(ctx.paths, days)
-                published = days
-            except (duckdb.Error, OSError) as exc:
-                outcome, message = "failed", f"publish failed, published file unchanged: {type(exc).__name__}: {exc}"
-                runlog.append(ctx.paths.build, {**log_row, "published_dates": [], "outcome": outcome, "message": message})
+            error = f"{type(exc).__name__}: {exc}"
+        days, outcome, message = conclude(ctx, results, error)
+        published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
     progress(f"run {ctx.run_id} {outcome} in {time.monotonic() - t0:.0f}s: {message}")
     return RunResult(ctx.run_id, ctx.as_of_dates, published, results, outcome, message, ctx.paths.published)
