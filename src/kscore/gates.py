@@ -2,20 +2,34 @@
 
 A gate result names the table, the day, the expectation, the observed value
 and the bound. `raw_gates` judges the landed batches of the days a run
-depends on; `mart_gates` judges the built marts per as_of_date. Both return
-every result, passed or failed; the run publishes only the as_of_dates before
-the first failure.
+depends on; `mart_gates` judges the built marts per as_of_date (and, once
+staging has run, the quarantine share of the raw batches). Both return every
+result, passed or failed; the run publishes only the as_of_dates before the
+first failure.
+
+The batch and mart gates are Great Expectations 1.x suites, files under
+``expectations/`` generated from ``expectations/thresholds.yml`` (see
+kscore.gx_suites), validated on pandas dataframes read through DuckDB.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass, asdict
 from pathlib import Path
+from typing import Callable
 
-from kscore.landing import LandedFile
+import duckdb
+
+from kscore.landing import LandedFile, contract
 
 # daily tables that must have a partition for every day (spec 06 §2)
 EXPECTED_DAILY_TABLES = ("orders", "logistics_events", "product_traffic_daily", "content_daily_stats")
+
+log = logging.getLogger("kscore.gates")
 
 
 @dataclass
@@ -43,6 +57,8 @@ class GateResult:
                 f"{self.expectation} (observed {self.observed!r}, bound {self.bound!r})")
 
 
+# --------------------------------------------------------------------------- file level
+
 def file_gates(files: list[LandedFile], days: list[dt.date]) -> list[GateResult]:
     """File-level raw gates: every landed file readable with the contract's columns and types,
     and a partition for every expected daily table, for each day in `days`."""
@@ -62,11 +78,345 @@ def file_gates(files: list[LandedFile], days: list[dt.date]) -> list[GateResult]
     return results
 
 
-def raw_gates(files: list[LandedFile], days: list[dt.date], build_db: Path) -> list[GateResult]:
-    """All raw gates for the data days `days` (file level; batch expectations are added by the GX suites)."""
-    return file_gates(files, days)
+# --------------------------------------------------------------------------- GX result -> GateResult
+
+def _plain(v):
+    """JSON-friendly plain Python value (numpy scalars, decimals, dates)."""
+    try:
+        return json.loads(json.dumps(v, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    except (TypeError, ValueError):
+        return str(v)
 
 
-def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path) -> list[GateResult]:
-    """Gates on the built marts per as_of_date (GX suites under expectations/)."""
-    return []
+def _expectation_name(cfg) -> str:
+    kw = cfg.kwargs
+    target = kw.get("column") or kw.get("column_list") or (
+        f"{kw['column_A']}, {kw['column_B']}" if "column_A" in kw else None)
+    if isinstance(target, list):
+        target = ", ".join(target)
+    rule = (cfg.meta or {}).get("rule")
+    name = f"{cfg.type}({target})" if target else cfg.type
+    return f"{rule}: {name}" if rule else name
+
+
+def _bound(cfg) -> object:
+    kw = {k: v for k, v in cfg.kwargs.items()
+          if k not in ("batch_id", "column", "column_list", "column_A", "column_B", "result_format", "ignore_row_if",
+                       "exact_match")}
+    if "value_pairs_set" in kw:
+        kw["value_pairs_set"] = [list(p) for p in kw["value_pairs_set"]]
+    if "column_set" in kw:
+        kw = {"columns_present": sorted(kw["column_set"])}
+    if "mostly" in kw:
+        kw["mostly"] = float(kw["mostly"])
+    return _plain(kw)
+
+
+def _observed(res) -> object:
+    r = res.result or {}
+    if res.exception_info and res.exception_info.get("raised_exception"):
+        return f"validation error: {res.exception_info.get('exception_message')}"
+    if "observed_value" in r:
+        ov = r["observed_value"]
+        if isinstance(ov, list) and res.expectation_config.type == "expect_table_columns_to_match_set":
+            missing = sorted(set(res.expectation_config.kwargs.get("column_set", [])) - set(ov))
+            return {"missing_columns": missing} if missing else "all present"
+        return _plain(ov)
+    if "unexpected_count" in r and res.expectation_config.type == "expect_column_values_to_not_be_null":
+        n = r.get("element_count") or 0
+        return {"null_share": round(r["unexpected_count"] / n, 6) if n else None, "nulls": int(r["unexpected_count"]), "of": n}
+    if "unexpected_count" in r:
+        n = r.get("element_count")
+        pct = r.get("unexpected_percent") or 0.0
+        return _plain({"unexpected": r.get("unexpected_count"), "of": n, "unexpected_percent": round(float(pct), 4),
+                       "examples": (r.get("partial_unexpected_list") or [])[:5]})
+    return None
+
+
+def _to_results(suite: str, day: dt.date, stage: str, gx_result, overrides: dict | None = None) -> list[GateResult]:
+    out = []
+    for res in gx_result.results:
+        cfg = res.expectation_config
+        name = _expectation_name(cfg)
+        success = bool(res.success)
+        bound = _bound(cfg)
+        rule = (cfg.meta or {}).get("rule")
+        if overrides and rule in overrides:
+            success, note = True, overrides[rule]
+            bound = {"not_judged": note, **(bound if isinstance(bound, dict) else {"bound": bound})}
+        out.append(GateResult(suite, day, name, success, _observed(res), bound, stage))
+    return out
+
+
+# --------------------------------------------------------------------------- raw batch gates
+
+def _history_bounds(table: str, day: dt.date, counts: dict, first_day: dict, cfg: dict, spec: dict):
+    """(min, max, note) of the row-count band for `table` on `day`, or (0, None, why-skipped)."""
+    hist_days = int(cfg["history_days"])
+    warmup = int(spec.get("warmup_days", 0))
+    first = first_day.get(table)
+    if first is None or (day - first).days < hist_days + warmup:
+        return 0, None, f"skipped: fewer than {hist_days + warmup} days of history before {day}"
+    hist = [counts[(table, day - dt.timedelta(days=i))] for i in range(1, hist_days + 1)
+            if (table, day - dt.timedelta(days=i)) in counts]
+    if not hist:
+        return 0, None, f"skipped: no landed {table} in the {hist_days} days before {day}"
+    med = statistics.median(hist)
+    return int(med * float(cfg["low"])), int(med * float(cfg["high"])), f"median of {len(hist)} days = {med:g}"
+
+
+def _read_batch(files: list[LandedFile], table: str):
+    cols = [c.name for c in contract()[table]]
+    paths = [f.file_path for f in files]
+    con = duckdb.connect()
+    try:
+        rel = con.execute(
+            f"select distinct {', '.join(cols)} from read_parquet(?, union_by_name = true)", [paths])
+        return rel.df()
+    finally:
+        con.close()
+
+
+def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[GateResult]:
+    """GX raw suites on each table's batch of each day in `days` (accepted files only)."""
+    from kscore.gx_suites import thresholds
+
+    th = thresholds()["raw"]
+    band_cfg = th["row_count_band"]
+    min_rows_nulls = int(th.get("min_rows_for_null_shares", 0))
+    accepted = [f for f in files if f.status == "accepted" and f.dt is not None]
+    counts: dict = defaultdict(int)
+    first_day: dict = {}
+    for f in accepted:
+        counts[(f.table_name, f.dt)] += int(f.row_count or 0)
+        first_day[f.table_name] = min(first_day.get(f.table_name, f.dt), f.dt)
+    by_batch: dict = defaultdict(list)
+    for f in accepted:
+        by_batch[(f.table_name, f.dt)].append(f)
+    results: list[GateResult] = []
+    for day in days:
+        for table, spec in th["tables"].items():
+            batch_files = by_batch.get((table, day))
+            if not batch_files:
+                continue  # no delivery: daily_partition_present judges the expected daily tables
+            try:
+                df = _read_batch(batch_files, table)
+            except duckdb.Error as exc:
+                results.append(GateResult(table, day, "batch_readable", False,
+                                          observed=str(exc).splitlines()[0][:300], bound="readable"))
+                continue
+            lo, hi, note = _history_bounds(table, day, counts, first_day, band_cfg, spec)
+            overrides = {}
+            if hi is None and spec.get("row_count_band"):
+                overrides["row_count_within_band_of_trailing_median"] = note
+            if len(df) < min_rows_nulls:
+                overrides["null_share_within_bound"] = f"{len(df)} rows < {min_rows_nulls}"
+            try:
+                res = session.validate("raw", table, df, f"{table}-{day}", {"row_count_min": lo, "row_count_max": hi})
+            except Exception as exc:  # a GX failure is a failed gate with its message, never a stack trace
+                results.append(GateResult(table, day, "gx_validation", False,
+                                          observed=f"{type(exc).__name__}: {exc}"[:300], bound="validates"))
+                continue
+            if res is None:
+                continue
+            for r in _to_results(table, day, "raw", res, overrides):
+                if r.expectation.startswith("row_count_within_band") and hi is not None:
+                    r.bound = {"min_value": lo, "max_value": hi, "from": note}
+                results.append(r)
+    return results
+
+
+def _session(name: str):
+    from kscore.gx_suites import GxSession
+
+    return GxSession(name)
+
+
+def _write_session(session, run_dir: Path | None, sub: str, progress: Callable[[str], None] | None = None) -> None:
+    if run_dir is None or session is None:
+        return
+    try:
+        out = session.write(Path(run_dir) / "gx" / sub)
+        if progress and out.get("data_docs"):
+            progress(f"  {sub} gate Data Docs: {out['data_docs']}")
+    except Exception as exc:  # Data Docs are a report: never let rendering break a run
+        log.warning("could not write %s Data Docs: %s", sub, exc)
+        (Path(run_dir) / "gx").mkdir(parents=True, exist_ok=True)
+        (Path(run_dir) / "gx" / f"{sub}_docs_error.txt").write_text(f"{type(exc).__name__}: {exc}\n")
+
+
+def raw_gates(files: list[LandedFile], days: list[dt.date], build_db: Path | None,
+              run_dir: Path | None = None) -> list[GateResult]:
+    """All raw gates for the data days `days` before the build: file level, then the GX batch suites.
+    With run_dir, the validation results (JSON) and Data Docs (HTML) go to run_dir/gx/raw."""
+    results = file_gates(files, days)
+    if not days:
+        return results
+    session = _session("raw")
+    results += batch_gates(files, days, session)
+    _write_session(session, run_dir, "raw")
+    return results
+
+
+# --------------------------------------------------------------------------- post-staging raw gate
+
+def quarantine_gates(con, days: list[dt.date], session) -> list[GateResult]:
+    """Quarantine share per raw table and day (ops.landing_counts, written by the build)."""
+    from kscore.gx_suites import LANDING_COUNTS_SUITE, thresholds
+
+    th = thresholds()["raw"]
+    q = th["quarantine_share"]
+    if not days or not _has_table(con, "ops", "landing_counts"):
+        return []
+    df = con.execute("""
+        select table_name, dt, landed_rows, staged_rows, quarantined_rows, duplicate_rows,
+               quarantined_rows * 1.0 / nullif(landed_rows - duplicate_rows, 0) as quarantine_share
+        from ops.landing_counts where dt in (select unnest(?::date[])) order by table_name, dt""", [days]).df()
+    results = []
+    for row in df.itertuples(index=False):
+        if (row.landed_rows - row.duplicate_rows) < int(q["min_rows"]):
+            continue
+        day = row.dt.date() if hasattr(row.dt, "date") else row.dt
+        batch = df[(df.table_name == row.table_name) & (df.dt == row.dt)].reset_index(drop=True)
+        res = session.validate("raw", LANDING_COUNTS_SUITE, batch, f"{row.table_name}-{day}",
+                               {"max_quarantine_share": float(q["max"])})
+        for r in _to_results(row.table_name, day, "raw", res):
+            r.observed = {"quarantine_share": round(float(row.quarantine_share or 0), 6),
+                          "quarantined_rows": int(row.quarantined_rows),
+                          "rows": int(row.landed_rows - row.duplicate_rows)}
+            r.bound = {"max": float(q["max"])}
+            results.append(r)
+    return results
+
+
+# --------------------------------------------------------------------------- mart gates
+
+def _has_table(con, schema: str, table: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                            [schema, table]).fetchone()[0])
+
+
+PRODUCT_TIER_DERIVED = """
+with m as (
+    select * from marts.product_tier_daily where as_of_date between ? and ?
+),
+prev as (
+    select cast(as_of_date + interval 1 day as date) as as_of_date, product_id, tier_rank as prev_tier_rank
+    from marts.product_tier_daily
+    where as_of_date between cast(cast(? as date) - interval 1 day as date) and cast(cast(? as date) - interval 1 day as date)
+),
+ranked as (
+    select as_of_date, product_id,
+           count(*) over (partition by as_of_date, peer_category_id) as ranked_in_group,
+           count(*) over (partition by as_of_date, peer_category_id, tier) as same_tier_in_group
+    from m where not coalesce(is_low_sample, false)
+),
+window_orders as (
+    select m.as_of_date, m.product_id, o.order_id, o.pay_amount
+    from m inner join staging.stg_landing__orders o
+      on o.product_id = m.product_id and o.paid_date between m.window_start and m.window_end
+),
+staged_orders as (
+    select as_of_date, product_id, count(*) as n, sum(pay_amount) as gmv from window_orders group by 1, 2
+),
+staged_refunds as (
+    select w.as_of_date, w.product_id, sum(r.refund_amount) as amount
+    from window_orders w inner join staging.stg_landing__refunds r
+      on r.order_id = w.order_id and r.status = 'completed'
+     and r.updated_at < cast(w.as_of_date as timestamp)
+     and (r.valid_to is null or r.valid_to >= cast(w.as_of_date as timestamp))
+    group by 1, 2
+)
+select m.*,
+       case when r.ranked_in_group >= ? then r.same_tier_in_group * 1.0 / r.ranked_in_group end as peer_tier_share,
+       abs(m.tier_rank - p.prev_tier_rank) as tier_rank_move,
+       cast(round(m.effective_gmv * 100) as bigint) as effective_gmv_cents,
+       coalesce(so.n, 0) as staged_paid_orders,
+       cast(round((coalesce(so.gmv, 0) - coalesce(sr.amount, 0)) * 100) as bigint) as staged_effective_gmv_cents
+from m
+left join prev p on p.as_of_date = m.as_of_date and p.product_id = m.product_id
+left join ranked r on r.as_of_date = m.as_of_date and r.product_id = m.product_id
+left join staged_orders so on so.as_of_date = m.as_of_date and so.product_id = m.product_id
+left join staged_refunds sr on sr.as_of_date = m.as_of_date and sr.product_id = m.product_id
+"""
+
+
+def _mart_frame(con, table: str, spec: dict, first: dt.date, last: dt.date):
+    if table == "product_tier_daily" and (spec.get("reconciliation") or spec.get("tier_distribution")
+                                          or spec.get("tier_stability")):
+        min_group = int((spec.get("tier_distribution") or {}).get("min_peer_group", 100))
+        return con.execute(PRODUCT_TIER_DERIVED, [first, last, first, last, min_group]).df()
+    return con.execute(f"select * from marts.{table} where as_of_date between ? and ?", [first, last]).df()
+
+
+def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
+               progress: Callable[[str], None] | None = None) -> list[GateResult]:
+    """Gates on the built marts per as_of_date (GX suites under expectations/marts), plus the
+    post-staging raw gate (quarantine share) of the data days D-1. A suite whose mart is absent
+    from the build is skipped with a note. Results (JSON) and Data Docs go to run_dir/gx/marts."""
+    from kscore.gx_suites import EXPECTATIONS_DIR, thresholds
+
+    note = progress or (lambda s: log.info(s))
+    if not as_of_dates:
+        return []
+    results: list[GateResult] = []
+    session = _session("marts")
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        data_days = [d - dt.timedelta(days=1) for d in as_of_dates]
+        results += quarantine_gates(con, data_days, session)
+        first, last = min(as_of_dates), max(as_of_dates)
+        skipped = []
+        for table, spec in thresholds()["marts"].items():
+            if not (EXPECTATIONS_DIR / "marts" / f"{table}.json").exists():
+                continue
+            if not _has_table(con, "marts", table):
+                skipped.append(table)
+                continue
+            try:
+                df = _mart_frame(con, table, spec, first, last)
+            except duckdb.Error as exc:
+                results.append(GateResult(table, first, "mart_readable", False,
+                                          observed=str(exc).splitlines()[0][:300], bound="readable", stage="mart"))
+                continue
+            for day in as_of_dates:
+                part = df[df["as_of_date"] == day] if len(df) else df
+                if len(df) and len(part) == 0:
+                    import pandas as pd
+                    part = df[pd.to_datetime(df["as_of_date"]).dt.date == day]
+                part = part.reset_index(drop=True)
+                params = {}
+                if spec.get("reconciliation"):
+                    params = {"staged_paid_orders": int(part["staged_paid_orders"].sum()) if len(part) else 0,
+                              "staged_effective_gmv_cents": int(part["staged_effective_gmv_cents"].sum()) if len(part) else 0}
+                try:
+                    res = session.validate("mart", table, part, f"{table}-{day}", params)
+                except Exception as exc:
+                    results.append(GateResult(table, day, "gx_validation", False,
+                                              observed=f"{type(exc).__name__}: {exc}"[:300], bound="validates",
+                                              stage="mart"))
+                    continue
+                results += _to_results(table, day, "mart", res)
+        if skipped:
+            note(f"  mart gates: no suite run for {', '.join(skipped)} (not in the build)")
+    finally:
+        con.close()
+    _write_session(session, run_dir, "marts", progress)
+    if run_dir is not None and skipped:
+        (Path(run_dir) / "gx").mkdir(parents=True, exist_ok=True)
+        (Path(run_dir) / "gx" / "marts_skipped.txt").write_text(
+            "suites not run, their mart is absent from the build:\n" + "\n".join(skipped) + "\n")
+    return results
+
+
+def failure_report(results: list[GateResult]) -> str:
+    """Human-readable report of the failed gates: table, day, expectation, observed value, bound."""
+    failed = [r for r in results if not r.success]
+    if not failed:
+        return f"all {len(results)} gate results passed\n"
+    lines = [f"{len(failed)} of {len(results)} gate results failed:"]
+    for r in sorted(failed, key=lambda r: (r.day, r.stage, r.suite)):
+        lines.append(f"- {r.stage} gate, table {r.suite}, {'dt' if r.stage == 'raw' else 'as_of_date'} {r.day}: "
+                     f"{r.expectation}; observed {json.dumps(r.observed, ensure_ascii=False, default=str)}; "
+                     f"bound {json.dumps(r.bound, ensure_ascii=False, default=str)}")
+    return "\n".join(lines) + "\n"

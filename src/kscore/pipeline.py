@@ -106,7 +106,7 @@ def sense_step(ctx: RunContext) -> list[landing.LandedFile]:
 
 
 def raw_gate_step(ctx: RunContext, files) -> list[gates.GateResult]:
-    return gates.raw_gates(files, ctx.data_days, ctx.paths.build)
+    return gates.raw_gates(files, ctx.data_days, ctx.paths.build, run_dir=ctx.run_dir)
 
 
 def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
@@ -120,7 +120,7 @@ def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
 
 
 def mart_gate_step(ctx: RunContext) -> list[gates.GateResult]:
-    return gates.mart_gates(ctx.paths.build, ctx.as_of_dates, ctx.run_dir)
+    return gates.mart_gates(ctx.paths.build, ctx.as_of_dates, ctx.run_dir, progress=ctx.progress)
 
 
 def publishable_days(ctx: RunContext, results: list[gates.GateResult]) -> list[dt.date]:
@@ -147,6 +147,8 @@ def write_report(ctx: RunContext, results: list[gates.GateResult]) -> Path:
     ctx.run_dir.mkdir(parents=True, exist_ok=True)
     path = ctx.run_dir / "gate_report.json"
     path.write_text(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1, default=str))
+    # the failure report: table, day, expectation, observed value and bound of every failed gate
+    (ctx.run_dir / "gate_failures.txt").write_text(gates.failure_report(results), encoding="utf-8")
     return path
 
 

@@ -1,0 +1,243 @@
+"""Great Expectations 1.x glue for the quality gates (spec 06).
+
+The suites are files: ``expectations/raw/<table>.json`` (one per raw table,
+judging one table's batch of one day) and ``expectations/marts/<table>.json``
+(one per mart, judging one as_of_date), plus
+``expectations/raw/landing_counts.json`` (the post-staging quarantine share).
+They are generated from ``expectations/thresholds.yml`` (and, for label/rank
+pairs, the seed CSVs) by ``python -m kscore.gx_suites``; the gates load the
+files. Bounds known only at run time are GX suite parameters
+(``{"$PARAMETER": name}``).
+
+GX 1.24 has no working DuckDB SQL datasource, so every batch is a pandas
+dataframe read from DuckDB (or the landed Parquet) and validated through an
+ephemeral context's pandas datasource. `GxSession` keeps the results, writes
+them as JSON and renders the Data Docs (HTML) into the run's folder.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kscore import PROJECT_DIR
+
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+THRESHOLDS_YML = EXPECTATIONS_DIR / "thresholds.yml"
+SEEDS_DIR = PROJECT_DIR / "seeds"
+LANDING_COUNTS_SUITE = "landing_counts"
+
+log = logging.getLogger("kscore.gates")
+
+
+@lru_cache(maxsize=1)
+def thresholds() -> dict:
+    return yaml.safe_load(THRESHOLDS_YML.read_text(encoding="utf-8"))
+
+
+def _exp(type_: str, rule: str, **kwargs) -> dict:
+    return {"type": type_, "kwargs": kwargs, "meta": {"rule": rule}}
+
+
+def _raw_suite(table: str, spec: dict, columns: list[str]) -> dict:
+    exps = [_exp("expect_table_columns_to_match_set", "required_columns_present",
+                 column_set=columns, exact_match=False)]
+    if spec.get("row_count_band"):
+        exps.append(_exp("expect_table_row_count_to_be_between", "row_count_within_band_of_trailing_median",
+                         min_value={"$PARAMETER": "row_count_min"}, max_value={"$PARAMETER": "row_count_max"}))
+    key = spec["key"]
+    if len(key) == 1:
+        exps.append(_exp("expect_column_values_to_be_unique", "key_unique", column=key[0]))
+    else:
+        exps.append(_exp("expect_compound_columns_to_be_unique", "key_unique", column_list=key))
+    for col, share in (spec.get("max_null_share") or {}).items():
+        exps.append(_exp("expect_column_values_to_not_be_null", "null_share_within_bound",
+                         column=col, mostly=round(1 - float(share), 6)))
+    return {"name": table, "expectations": exps,
+            "meta": {"stage": "raw", "batch": f"the rows of one day's landed {table} files (dt = D), "
+                     "exact re-delivered copies dropped"}}
+
+
+def _landing_counts_suite() -> dict:
+    return {"name": LANDING_COUNTS_SUITE, "expectations": [
+        _exp("expect_column_values_to_be_between", "quarantine_share_at_most",
+             column="quarantine_share", min_value=0, max_value={"$PARAMETER": "max_quarantine_share"})],
+        "meta": {"stage": "raw", "batch": "the ops.landing_counts row of one raw table and day, after staging: "
+                 "quarantine_share = quarantined / (landed - duplicates)"}}
+
+
+def _seed_pairs(path: str) -> list[list]:
+    with open(SEEDS_DIR / path, encoding="utf-8") as fh:
+        return [[r["level"], int(r["level_rank"])] for r in csv.DictReader(fh)]
+
+
+def _mart_suite(table: str, spec: dict) -> dict:
+    exps = [_exp("expect_compound_columns_to_be_unique", "one_row_per_key", column_list=spec["key"])]
+    for col, values in (spec.get("in_set") or {}).items():
+        exps.append(_exp("expect_column_values_to_be_in_set", "value_in_set", column=col, value_set=values))
+    for label, lr in (spec.get("label_rank") or {}).items():
+        pairs = lr.get("pairs") or _seed_pairs(lr["seed"])
+        exps.append(_exp("expect_column_pair_values_to_be_in_set", "rank_consistent_with_label",
+                         column_A=label, column_B=lr["rank"], value_pairs_set=pairs, ignore_row_if="either_value_is_missing"))
+    for col, (lo, hi) in (spec.get("between") or {}).items():
+        kw = {"column": col}
+        if lo is not None:
+            kw["min_value"] = lo
+        if hi is not None:
+            kw["max_value"] = hi
+        exps.append(_exp("expect_column_values_to_be_between", "value_in_range", **kw))
+    if spec.get("tier_distribution"):
+        td = spec["tier_distribution"]
+        exps.append(_exp("expect_column_values_to_be_between", "tier_distribution_not_degenerate",
+                         column="peer_tier_share", max_value=td["max_tier_share"]))
+    if spec.get("tier_stability"):
+        ts = spec["tier_stability"]
+        exps.append(_exp("expect_column_values_to_be_between", "tier_day_over_day_stable",
+                         column="tier_rank_move", max_value=int(ts["min_steps"]) - 1,
+                         mostly=round(1 - float(ts["max_moved_share"]), 6)))
+    if spec.get("reconciliation"):
+        exps += [
+            _exp("expect_column_sum_to_be_between", "paid_orders_reconcile_with_staging", column="paid_orders",
+                 min_value={"$PARAMETER": "staged_paid_orders"}, max_value={"$PARAMETER": "staged_paid_orders"}),
+            _exp("expect_column_sum_to_be_between", "effective_gmv_reconciles_with_staging", column="effective_gmv_cents",
+                 min_value={"$PARAMETER": "staged_effective_gmv_cents"}, max_value={"$PARAMETER": "staged_effective_gmv_cents"}),
+            _exp("expect_column_pair_values_to_be_equal", "product_paid_orders_reconcile_with_staging",
+                 column_A="paid_orders", column_B="staged_paid_orders"),
+            _exp("expect_column_pair_values_to_be_equal", "product_effective_gmv_reconciles_with_staging",
+                 column_A="effective_gmv_cents", column_B="staged_effective_gmv_cents"),
+        ]
+    return {"name": table, "expectations": exps,
+            "meta": {"stage": "mart", "batch": f"the rows of marts.{table} for one as_of_date"}}
+
+
+def build_suites() -> dict[str, dict]:
+    """relative path under expectations/ -> suite document, from thresholds.yml (and seeds)."""
+    from kscore.landing import contract
+
+    th = thresholds()
+    cols = contract()
+    suites = {f"raw/{t}.json": _raw_suite(t, spec, [c.name for c in cols[t]]) for t, spec in th["raw"]["tables"].items()}
+    suites[f"raw/{LANDING_COUNTS_SUITE}.json"] = _landing_counts_suite()
+    suites.update({f"marts/{t}.json": _mart_suite(t, spec) for t, spec in th["marts"].items()})
+    return suites
+
+
+def suite_text(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_suites() -> list[Path]:
+    written = []
+    for rel, doc in build_suites().items():
+        path = EXPECTATIONS_DIR / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(suite_text(doc), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def load_suite_doc(stage: str, table: str) -> dict | None:
+    path = EXPECTATIONS_DIR / ("raw" if stage == "raw" else "marts") / f"{table}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class GxSession:
+    """One ephemeral GX context: a pandas datasource, the suites, the results, Data Docs."""
+
+    def __init__(self, name: str):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", module="great_expectations")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.name = name
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.datasource = self.context.data_sources.add_pandas(name)
+        self._assets: dict = {}
+        self._suites: dict = {}
+        self.results: list[tuple[str, str, object]] = []  # (suite, batch_id, ExpectationSuiteValidationResult)
+        self.run_time = dt.datetime.now(dt.timezone.utc)
+
+    def suite(self, stage: str, table: str):
+        key = (stage, table)
+        if key not in self._suites:
+            doc = load_suite_doc(stage, table)
+            if doc is None:
+                self._suites[key] = None
+            else:
+                s = self.gx.ExpectationSuite(name=f"{stage}.{table}", meta=doc.get("meta") or {})
+                for e in doc["expectations"]:
+                    s.add_expectation_configuration(self._config(e))
+                self._suites[key] = self.context.suites.add(s)
+        return self._suites[key]
+
+    def _config(self, e: dict):
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        return ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta") or {})
+
+    def validate(self, stage: str, table: str, df, batch_id: str, parameters: dict | None = None):
+        suite = self.suite(stage, table)
+        if suite is None:
+            return None
+        asset_name = f"{stage}.{table}"
+        if asset_name not in self._assets:
+            asset = self.datasource.add_dataframe_asset(asset_name)
+            self._assets[asset_name] = asset.add_batch_definition_whole_dataframe("batch")
+        batch = self._assets[asset_name].get_batch(batch_parameters={"dataframe": df})
+        result = batch.validate(suite, expectation_parameters=parameters or {},
+                                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+        self.results.append((suite.name, batch_id, result))
+        return result
+
+    def write(self, folder: Path, docs: bool = True, max_docs: int = 400) -> dict:
+        """Write the validation results (JSON) and the Data Docs (HTML) under `folder`."""
+        folder.mkdir(parents=True, exist_ok=True)
+        out = {"validation_results": folder / "validation_results.json"}
+        out["validation_results"].write_text(json.dumps(
+            [{"suite": s, "batch": b, "result": r.to_json_dict()} for s, b, r in self.results],
+            ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        if docs and self.results:
+            from great_expectations.core.run_identifier import RunIdentifier
+            from great_expectations.data_context.types.resource_identifiers import (
+                ExpectationSuiteIdentifier, ValidationResultIdentifier)
+
+            site_dir = folder / "data_docs"
+            self.context.add_data_docs_site(site_name=self.name, site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            })
+            # every failed result, then passed ones up to max_docs (a long backfill would render thousands)
+            ordered = sorted(self.results, key=lambda t: t[2].success)
+            run_id = RunIdentifier(run_name=self.name, run_time=self.run_time)
+            for suite_name, batch_id, result in ordered[:max_docs]:
+                key = ValidationResultIdentifier(
+                    expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+                    run_id=run_id, batch_identifier=batch_id)
+                self.context.validation_results_store.set(key, result)
+            self.context.build_data_docs(site_names=[self.name])
+            out["data_docs"] = site_dir / "index.html"
+        return out
+
+
+def main() -> int:
+    for p in write_suites():
+        print(f"wrote {p.relative_to(PROJECT_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
