@@ -1,0 +1,57 @@
+"""Where a run reads and writes: the landing zone and the published file (the build file, dbt
+artifacts and run folders live beside it), as one Dagster resource; defaults as the CLI's
+(`$KSCORE_LANDING_DIR` else data/landing, `$KSCORE_WAREHOUSE` else warehouse/kscore.duckdb)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+from dagster import AssetExecutionContext, ConfigurableResource
+from pydantic import Field
+
+from kscore.dbt_runner import dbt_env
+from kscore.paths import WarehousePaths, default_landing, warehouse_paths
+from kscore.pipeline import RunContext
+
+
+class KscoreResource(ConfigurableResource):
+    """The landing zone and the warehouse a run uses."""
+
+    landing_dir: Optional[str] = Field(
+        default=None, description="landing zone folder; default $KSCORE_LANDING_DIR, else data/landing")
+    warehouse: Optional[str] = Field(
+        default=None, description="the published DuckDB file; default $KSCORE_WAREHOUSE, else warehouse/kscore.duckdb")
+
+    def landing(self) -> Path:
+        return Path(self.landing_dir or default_landing()).resolve()
+
+    def paths(self) -> WarehousePaths:
+        return warehouse_paths(self.warehouse)
+
+    def run_context(self, context: AssetExecutionContext) -> RunContext:
+        """The pipeline's RunContext for this Dagster run: its partition range is the as_of_date range,
+        its run id the Dagster run id (the run folder runs/<run id>/ beside the published file)."""
+        keys = context.partition_key_range
+        from_date, to_date = dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
+        record = context.instance.get_run_record_by_id(context.run_id)
+        started = (dt.datetime.fromtimestamp(record.start_time) if record and record.start_time
+                   else dt.datetime.now()).replace(microsecond=0)
+        tags = context.run.tags
+        return RunContext(from_date, to_date, self.landing(), self.paths(), context.run_id,
+                          is_backfill="dagster/backfill" in tags or to_date > from_date,
+                          progress=context.log.info, started_at=started)
+
+
+@contextmanager
+def dbt_environment(ctx: RunContext):
+    """The environment `kscore run` gives dbt (build file, landing zone), for dagster-dbt's subprocess."""
+    saved = dict(os.environ)
+    os.environ.update(dbt_env(ctx.paths, ctx.landing))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
