@@ -160,8 +160,19 @@ def conclude(ctx: RunContext, results: list[gates.GateResult], error: str | None
     if len(days) == len(ctx.as_of_dates):
         return days, "published", f"published {len(days)} as_of_dates"
     if days:
-        return days, "partial", f"published {days[0]} … {days[-1]}; stopped at {ctx.as_of_dates[len(days)]} by a failed gate"
-    return days, "failed", f"nothing published: a gate failed for {ctx.as_of_dates[0]}"
+        return days, "partial", (f"published {days[0]} … {days[-1]}; stopped at {ctx.as_of_dates[len(days)]} "
+                                 f"by a failed gate{_first_failure(results)}")
+    return days, "failed", f"nothing published: a gate failed for {ctx.as_of_dates[0]}{_first_failure(results)}"
+
+
+def _first_failure(results: list[gates.GateResult]) -> str:
+    """The first failed gate, named for the operator: stage, table, day, expectation, observed, bound."""
+    failed = sorted((r for r in results if not r.success), key=lambda r: (r.blocks_as_of, r.stage != "raw", r.suite))
+    if not failed:
+        return ""
+    r = failed[0]
+    return (f" ({r.stage} gate, table {r.suite}, {'dt' if r.stage == 'raw' else 'as_of_date'} {r.day}: "
+            f"{r.expectation}; observed {r.observed!r}; bound {r.bound!r})")
 
 
 def record_and_publish(ctx: RunContext, results: list[gates.GateResult], days: list[dt.date],
