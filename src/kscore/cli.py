@@ -63,6 +63,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """The raw gates of one landed day (file level and the GX batch suites), without building."""
     from kscore import gates, landing
 
     land = Path(args.landing)
@@ -75,10 +76,22 @@ def cmd_validate(args) -> int:
         days = [args.day]
     elif days:
         days = [days[-1]]
-    results = gates.raw_gates(files, days, None)
+    if not days:
+        print(f"kscore validate: no landed day under {land}", file=sys.stderr)
+        return 1
+    try:
+        results = gates.raw_gates(files, days, None)
+    except Exception as exc:  # report, never a stack trace
+        print(f"kscore validate: the raw gates could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"raw gates for dt {', '.join(map(str, days))} of {land.resolve()} (no build; the quarantine share "
+          f"is judged by `kscore run` once staging has run)")
     for r in results:
-        print(r.describe())
+        print("  " + r.describe())
     failed = [r for r in results if not r.success]
+    if failed:
+        print()
+        print(gates.failure_report(results), end="")
     print(f"raw gates for {', '.join(map(str, days))}: {len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
