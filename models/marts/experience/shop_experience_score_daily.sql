@@ -1,0 +1,46 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{#-
+  店铺体验分 per as_of_date × active shop (spec 03): the wide view pivoted from
+  the long scored indicators (int_experience_shop_scores): stage, each indicator
+  value and score, the four dimension scores, the 100-point total, the
+  five-point score and the peer percentile within the main category.
+-#}
+{%- set indicators = [
+    'quality_refund_order_rate', 'negative_product_feedback_rate', 'timely_pickup_rate', 'delivery_hours',
+    'negative_logistics_feedback_rate', 'refund_only_complete_hours', 'return_refund_complete_hours',
+    'im_reply_3min_rate', 'im_dissatisfaction_rate', 'live_active_days_90d', 'effective_sales_days_90d',
+] -%}
+{%- set dimensions = ['product_experience', 'logistics_experience', 'service_experience', 'stability'] -%}
+
+with scored as (
+    select * from {{ ref('int_experience_shop_scores') }}
+    where as_of_date >= cast('{{ var("from_date") }}' as date)
+      and as_of_date <= cast('{{ var("to_date") }}' as date)
+),
+
+final as (
+    select
+        as_of_date,
+        shop_id,
+        max(main_category_id) as main_category_id,
+        case when max(case when is_scored then 1 else 0 end) = 1 then '正式期' else '成长期' end as score_stage,
+        max(case when is_scored then 1 else 0 end) = 1 as is_scored,
+        max(paid_orders_30d) as paid_orders_30d,
+        max(peer_group_size) as peer_group_size,
+        {%- for i in indicators %}
+        max(case when indicator = '{{ i }}' then value end) as {{ i }},
+        {%- endfor %}
+        {%- for i in indicators %}
+        max(case when indicator = '{{ i }}' then indicator_score end) as {{ i }}_score,
+        {%- endfor %}
+        {%- for d in dimensions %}
+        max(case when dimension_key = '{{ d }}' then dimension_score end) as {{ d }}_score,
+        {%- endfor %}
+        max(total_score_100) as experience_score_100,
+        round(max(total_score_100) / 20, 2) as experience_score,
+        max(total_peer_percentile) as peer_percentile
+    from scored
+    group by as_of_date, shop_id
+)
+
+select * from final
