@@ -1,0 +1,33 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{#-
+  带货口碑分 indicators, long form (spec 04): one row per as_of_date × scored
+  creator × indicator with the three layers the platform's back-end shows: the
+  value (numerator / denominator), the indicator score, and its weight and
+  weighted score (Σ weighted_score = reputation_score_100 up to rounding).
+-#}
+
+with scored as (
+    select * from {{ ref('int_reputation_creator_scores') }}
+    where as_of_date >= cast('{{ var("from_date") }}' as date)
+      and as_of_date <= cast('{{ var("to_date") }}' as date)
+),
+
+final as (
+    select
+        as_of_date,
+        creator_id,
+        dimension,
+        indicator,
+        indicator_name_cn,
+        value,
+        numerator,
+        denominator,
+        indicator_score,
+        weight,
+        weighted_score,
+        is_scored,
+        sort_order
+    from scored
+)
+
+select * from final
