@@ -16,7 +16,7 @@ def build_definitions(kscore: KscoreResource | None = None) -> Definitions:
     kscore = kscore or KscoreResource()
     project = kscore_project()
     partitions = daily_partitions(kscore.landing())
-    job = build_job(partitions)
+    job = build_job()
     return Definitions(
         assets=build_assets(partitions, project), jobs=[job],
         schedules=[build_schedule(job)], sensors=[build_sensor(job)],

@@ -18,20 +18,21 @@ DT_FOLDER = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 FALLBACK_FIRST_AS_OF = dt.date(2023, 1, 2)
 
 
-def landed_days(landing: Path) -> list[dt.date]:
-    """Every dt with a folder in the landing zone (<landing>/<table>/dt=YYYY-MM-DD/)."""
+def landed_days(landing: Path, tables=EXPECTED_DAILY_TABLES) -> list[dt.date]:
+    """Every dt with a folder of one of `tables` in the landing zone (<landing>/<table>/dt=YYYY-MM-DD/)."""
     days = set()
-    if landing.is_dir():
-        for table in landing.iterdir():
-            if table.is_dir():
-                for d in table.iterdir():
-                    m = DT_FOLDER.match(d.name)
-                    if m and d.is_dir():
-                        days.add(dt.date.fromisoformat(m.group(1)))
+    for table in tables:
+        folder = landing / table
+        if folder.is_dir():
+            for d in folder.iterdir():
+                m = DT_FOLDER.match(d.name)
+                if m and d.is_dir():
+                    days.add(dt.date.fromisoformat(m.group(1)))
     return sorted(days)
 
 
 def first_as_of_date(landing: Path) -> dt.date:
+    """The day after the first landed day of the daily feed (master data may land a day earlier)."""
     days = landed_days(landing)
     if days:
         return days[0] + dt.timedelta(days=1)

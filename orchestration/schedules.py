@@ -9,7 +9,7 @@ orchestration/dagster_home/dagster.yaml) and their steps the pool kscore_build_f
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from dagster import (AssetSelection, DefaultScheduleStatus, PartitionsDefinition, RunRequest,
+from dagster import (AssetSelection, DefaultScheduleStatus, RunRequest,
                      ScheduleEvaluationContext, SkipReason, define_asset_job, schedule)
 
 from orchestration.assets import LANDING_GROUP
@@ -20,10 +20,10 @@ JOB_NAME = "kscore_daily"
 WRITER_TAG = {"kscore/writer": "build_file"}
 
 
-def build_job(partitions: PartitionsDefinition):
+def build_job():
     return define_asset_job(
         JOB_NAME, selection=AssetSelection.all() - AssetSelection.groups(LANDING_GROUP),
-        partitions_def=partitions, tags=WRITER_TAG,
+        tags=WRITER_TAG,
         description="Build, gate and publish the as_of_dates of the partition (range) in one dbt build.")
 
 
