@@ -204,7 +204,7 @@ def test_activities_fall_inside_the_default_demo_and_have_registrations(tmp_path
     for act in load_activities():
         assert START <= act["start"] <= act["end"] <= small_end, act
     landing = tmp_path / "landing"
-    generate(landing, scale="tiny", start=START, days=SCALES["small"].days // 2 + 45, seed=1)
+    generate(landing, scale="tiny", start=START, days=SCALES["small"].days, seed=1)
     got = {r[0] for r in duckdb.sql(f"select distinct activity_id from '{landing}/activity_registrations/*/*.parquet'").fetchall()}
     assert got == {a["activity_id"] for a in load_activities()}
 

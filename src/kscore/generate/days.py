@@ -88,6 +88,9 @@ def live_sessions(w: World, k: int):
     n = len(host)
     start = day0 + rng.integers(8 * 3600, 23 * 3600 + 1800, size=n) * S
     hours = np.clip(rng.lognormal(np.log(2.2), 0.75, size=n), 0.15, 9.0)
+    # distribution brands broadcast long shows most days (川流 asks >= 4 h of self-live a day)
+    brand_show = (host_type == 0) & t["is_brand"][np.where(host_type == 0, host, 0)]
+    hours = np.where(brand_show, np.clip(rng.lognormal(np.log(4.5), 0.25, size=n), 3.0, 9.0), hours)
     end = start + (hours * H).astype(np.int64)
     fans = np.where(host_type == 1, ct["fans"][np.where(host_type == 1, host, 0)], 20_000)
     exposures = np.round(fans * rng.uniform(0.05, 0.4, size=n) * np.sqrt(hours) + rng.integers(50, 500, size=n)).astype(np.int64)
