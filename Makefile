@@ -48,6 +48,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py --scale small
+	$(BIN)/python benchmarks/bench_run.py --scale small
 
 docs: $(STAMP)
 	$(BIN)/dbt docs generate
