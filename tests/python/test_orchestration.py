@@ -34,7 +34,24 @@ ASSET_LIST_QUERY = "{ assetNodes { assetKey { path } } }"
 
 
 @pytest.fixture(scope="module")
-def dagster_env(tmp_path_factory, tiny_landing):
+def cli_reference(tmp_path_factory, tiny_landing):
+    """`kscore run` for the newest as_of_date of the tiny zone, started first and left running in the
+    background while the cheaper tests go (the Dagster run is compared with it)."""
+    day = last_as_of()
+    wh = tmp_path_factory.mktemp("cli") / "kscore.duckdb"
+    log = wh.with_name("kscore_run.log")
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("kscore")), "run", "--from", str(day), "--to",
+                                 str(day), "--landing", str(tiny_landing), "--warehouse", str(wh)],
+                                stdout=out, stderr=subprocess.STDOUT)
+    yield proc, wh
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def dagster_env(tmp_path_factory, tiny_landing, cli_reference):
     """DAGSTER_HOME, the manifest target and the landing zone the code location loads with (all temporary)."""
     root = tmp_path_factory.mktemp("dagster")
     home = root / "home"
@@ -183,6 +200,52 @@ def test_schedule_and_sensor_wait_for_the_landing(defs_module, tiny_landing):
         assert isinstance(landing_request(instance, tiny_landing, at(late, 9)), SkipReason)
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(port: int, query: str) -> dict:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def test_dagster_dev_lists_the_assets(defs_module, dagster_env):
+    """`dagster dev -m orchestration.definitions` on a loopback port; its GraphQL API lists every asset."""
+    port = _free_port()
+    env = {**os.environ, **dagster_env, "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR), str(PROJECT_DIR / "src")])}
+    log = Path(dagster_env["DAGSTER_HOME"]) / "dagster_dev.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("dagster")), "dev", "-m", "orchestration.definitions",
+                                 "-h", "127.0.0.1", "-p", str(port)], cwd=PROJECT_DIR, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, data = time.monotonic() + 180, None
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            try:
+                data = _graphql(port, ASSET_LIST_QUERY)
+                if data.get("data", {}).get("assetNodes"):
+                    break
+            except OSError:
+                pass
+            time.sleep(2)
+        assert data and data.get("data", {}).get("assetNodes"), (data, log.read_text()[-3000:])
+        served = {"/".join(n["assetKey"]["path"]) for n in data["data"]["assetNodes"]}
+        expected = set(json.loads(SNAPSHOT.read_text())["assets"])
+        assert served == expected
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
 def _published_marts(path: Path, day: dt.date) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -206,24 +269,20 @@ def _checks(result) -> dict:
             for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
 
 
-def test_one_partition_equals_kscore_run(defs_module, tiny_landing, tmp_path):
+def test_one_partition_equals_kscore_run(defs_module, tiny_landing, cli_reference, tmp_path):
     """The whole graph for one as_of_date, in-process, publishes the same marts as `kscore run`."""
     from dagster import AssetKey, DagsterInstance
 
     from orchestration.resources import KscoreResource
 
     day = last_as_of()
-    cli_wh = tmp_path / "cli" / "kscore.duckdb"
-    cli = subprocess.Popen([str(Path(sys.executable).with_name("kscore")), "run", "--from", str(day), "--to", str(day),
-                            "--landing", str(tiny_landing), "--warehouse", str(cli_wh)],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cli, cli_wh = cli_reference
     dagster_wh = tmp_path / "dagster" / "kscore.duckdb"
     defs = defs_module.build_definitions(KscoreResource(landing_dir=str(tiny_landing), warehouse=str(dagster_wh)))
     with DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("kscore_daily").execute_in_process(
             instance=instance, partition_key=day.isoformat(), raise_on_error=False)
-        out, _ = cli.communicate(timeout=600)
-        assert cli.returncode == 0, out[-3000:]
+        assert cli.wait(timeout=600) == 0, cli_wh.with_name("kscore_run.log").read_text()[-3000:]
         assert result.success, [str(e.event_specific_data)[:500] for e in result.all_events
                                 if e.event_type_value == "STEP_FAILURE"]
         published = instance.get_materialized_partitions(AssetKey("published"))
@@ -296,49 +355,3 @@ def test_backfill_is_one_run_and_stops_at_the_failed_gate(defs_module, bad_secon
     con = duckdb.connect(str(wh.with_name("kscore_build.duckdb")), read_only=True)
     log = con.execute("select run_id, outcome, published_dates, is_backfill from ops.run_log").fetchall()
     assert log == [(result.run_id, "partial", days[0].isoformat(), True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read())
-
-
-def test_dagster_dev_lists_the_assets(defs_module, dagster_env):
-    """`dagster dev -m orchestration.definitions` on a loopback port; its GraphQL API lists every asset."""
-    port = _free_port()
-    env = {**os.environ, **dagster_env, "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR), str(PROJECT_DIR / "src")])}
-    log = Path(dagster_env["DAGSTER_HOME"]) / "dagster_dev.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("dagster")), "dev", "-m", "orchestration.definitions",
-                                 "-h", "127.0.0.1", "-p", str(port)], cwd=PROJECT_DIR, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline, data = time.monotonic() + 180, None
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, log.read_text()[-3000:]
-            try:
-                data = _graphql(port, ASSET_LIST_QUERY)
-                if data.get("data", {}).get("assetNodes"):
-                    break
-            except OSError:
-                pass
-            time.sleep(2)
-        assert data and data.get("data", {}).get("assetNodes"), (data, log.read_text()[-3000:])
-        served = {"/".join(n["assetKey"]["path"]) for n in data["data"]["assetNodes"]}
-        expected = set(json.loads(SNAPSHOT.read_text())["assets"])
-        assert served == expected
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
