@@ -1,0 +1,144 @@
+"""The quality gates themselves (spec 06 §2-3): suites as files in sync with the one thresholds YAML,
+GX validations that pass on a clean build and fail, naming table, day, expectation, observed value and
+bound, on a broken one; `kscore validate` prints the raw-gate report of a day without building."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from kscore import gates
+from kscore.gx_suites import EXPECTATIONS_DIR, build_suites, suite_text, thresholds
+
+from test_bad_input import BASE_FROM, BASE_TO, ORPHAN_DAY, clean_baseline, kscore_main
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    return clean_baseline(tmp_path_factory)
+
+
+def test_suite_files_match_the_thresholds_yaml():
+    suites = build_suites()
+    on_disk = {p.relative_to(EXPECTATIONS_DIR).as_posix() for p in EXPECTATIONS_DIR.glob("*/*.json")}
+    assert on_disk == set(suites), "run `python -m kscore.gx_suites` after editing expectations/thresholds.yml"
+    for rel, doc in suites.items():
+        assert (EXPECTATIONS_DIR / rel).read_text(encoding="utf-8") == suite_text(doc), rel
+    th = thresholds()
+    # one suite per gated raw table and mart, named after it
+    assert {f"raw/{t}.json" for t in th["raw"]["tables"]} | {f"marts/{t}.json" for t in th["marts"]} <= set(suites)
+    assert th["raw"]["quarantine_share"]["max"] == 0.01
+    assert th["raw"]["row_count_band"] == {"history_days": 7, "low": 0.5, "high": 2.0}
+    assert th["marts"]["product_tier_daily"]["tier_stability"]["max_moved_share"] == 0.05
+
+
+def test_clean_build_passes_every_mart_gate_and_writes_results_and_data_docs(baseline, tmp_path):
+    build = tmp_path / "kscore_build.duckdb"
+    shutil.copyfile(baseline["wh"] / "kscore_build.duckdb", build)
+    con = duckdb.connect(str(build))
+    con.execute("drop table marts.chuanliu_coupon_tasks")  # a mart not built (yet): its suite is skipped
+    con.close()
+    notes = []
+    results = gates.mart_gates(build, [BASE_FROM, ORPHAN_DAY, BASE_TO], tmp_path / "run", progress=notes.append)
+    failed = [r.describe() for r in results if not r.success]
+    assert failed == []
+    suites = {r.suite for r in results if r.stage == "mart"}
+    assert {"product_tier_daily", "shop_product_tier_summary_daily", "category_tier_distribution_daily",
+            "chuanliu_shop_daily", "shop_ship_exemption_weekly", "late_shipment_penalties",
+            "shop_traffic_funnel_daily"} <= suites
+    assert "chuanliu_coupon_tasks" not in suites and any("chuanliu_coupon_tasks" in n for n in notes)
+    names = {r.expectation.split(":")[0] for r in results if r.suite == "product_tier_daily"}
+    assert {"one_row_per_key", "rank_consistent_with_label", "value_in_range", "tier_distribution_not_degenerate",
+            "tier_day_over_day_stable", "paid_orders_reconcile_with_staging",
+            "effective_gmv_reconciles_with_staging"} <= names
+    # the quarantine share of the data days is judged too (raw stage, post-staging)
+    assert any(r.stage == "raw" and r.expectation.startswith("quarantine_share_at_most") for r in results)
+    out = tmp_path / "run" / "gx" / "marts"
+    docs = json.loads((out / "validation_results.json").read_text())
+    assert len(docs) >= 3 * 7 and all("result" in d for d in docs)
+    assert (out / "data_docs" / "index.html").exists()
+    assert list((out / "data_docs" / "validations").rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def broken_results(baseline, tmp_path_factory):
+    """A copy of the baseline build with product_tier_daily broken in several ways, gated."""
+    root = tmp_path_factory.mktemp("broken")
+    build = root / "kscore_build.duckdb"
+    shutil.copyfile(baseline["wh"] / "kscore_build.duckdb", build)
+    con = duckdb.connect(str(build))
+    d = ORPHAN_DAY
+    pid = con.execute("select min(product_id) from marts.product_tier_daily where as_of_date = ? and tier_rank = 1 and paid_orders > 0", [d]).fetchone()[0]
+    # a duplicated key, a label that disagrees with its rank, a rate out of range, a paid order the staging lacks
+    con.execute("insert into marts.product_tier_daily select * from marts.product_tier_daily where as_of_date = ? and product_id = ?", [d, pid])
+    con.execute("""update marts.product_tier_daily set tier = 'G3', quality_refund_rate = 1.5, paid_orders = paid_orders + 1
+                   where as_of_date = ? and product_id = ?""", [d, pid])
+    # on BASE_TO every product with a paid order jumps to G4: a degenerate distribution and an unstable day
+    con.execute("update marts.product_tier_daily set tier = 'G4', tier_rank = 4 where as_of_date = ? and paid_orders > 0", [BASE_TO])
+    con.close()
+    return gates.mart_gates(build, [ORPHAN_DAY, BASE_TO], root / "run"), pid
+
+
+def failures(results, day, rule):
+    return [r for r in results if not r.success and r.day == day and r.expectation.startswith(rule)]
+
+
+@pytest.mark.parametrize("rule", ["one_row_per_key", "rank_consistent_with_label", "value_in_range",
+                                  "paid_orders_reconcile_with_staging", "product_paid_orders_reconcile_with_staging"])
+def test_broken_mart_fails_its_gate(broken_results, rule):
+    results, pid = broken_results
+    hit = failures(results, ORPHAN_DAY, rule)
+    assert hit, f"{rule} did not fail"
+    r = hit[0]
+    assert r.suite == "product_tier_daily" and r.stage == "mart" and r.blocks_as_of == ORPHAN_DAY
+    assert r.observed is not None and r.bound is not None
+    assert f"table product_tier_daily, as_of_date {ORPHAN_DAY}: {rule}" in gates.failure_report(results)
+    if rule == "paid_orders_reconcile_with_staging":
+        assert r.observed > r.bound["min_value"] + 2  # the duplicated row and the extra paid order
+
+
+def test_degenerate_and_unstable_tiers_fail(broken_results):
+    results, _ = broken_results
+    degenerate = failures(results, BASE_TO, "tier_distribution_not_degenerate")
+    unstable = failures(results, BASE_TO, "tier_day_over_day_stable")
+    assert degenerate and unstable
+    assert unstable[0].bound["mostly"] == 0.95 and unstable[0].observed["unexpected_percent"] > 5
+    assert degenerate[0].bound["max_value"] == 0.9
+    # and the untouched checks of that day still pass
+    assert not failures(results, BASE_TO, "one_row_per_key")
+    assert not failures(results, BASE_TO, "paid_orders_reconcile_with_staging")
+
+
+def test_validate_prints_the_raw_gate_report_without_building(baseline, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(baseline["landing"], landing, ignore=shutil.ignore_patterns(f"dt={BASE_TO}"))
+    day = ORPHAN_DAY
+    clean = kscore_main("validate", "--landing", str(landing), "--day", str(day))
+    assert clean.returncode == 0, clean.stdout[-3000:]
+    assert f"raw gates for {day}:" in clean.stdout and " 0 failed" in clean.stdout
+    assert "row_count_within_band_of_trailing_median" in clean.stdout and "key_unique" in clean.stdout
+    # break the day: a conflicting copy of 10 orders, and creator_id all NULL in the im/order batch
+    path = next((landing / "orders" / f"dt={day}").glob("*.parquet"))
+    orders = pq.read_table(path)
+    conflict = orders.slice(0, 10)
+    conflict = conflict.set_column(conflict.schema.get_field_index("pay_amount"), "pay_amount",
+                                   pc.add(conflict.column("pay_amount"), pa.scalar(1, conflict.schema.field("pay_amount").type)).cast(conflict.schema.field("pay_amount").type))
+    pq.write_table(conflict, path.with_name("part-conflict.parquet"))
+    nulls = orders.set_column(orders.schema.get_field_index("creator_id"), "creator_id",
+                              pa.nulls(orders.num_rows, orders.schema.field("creator_id").type))
+    pq.write_table(nulls, path)
+    broken = kscore_main("validate", "--landing", str(landing), "--day", str(day))
+    assert broken.returncode == 1
+    assert "Traceback" not in broken.stdout + broken.stderr
+    report = broken.stdout
+    assert f"raw gate, table orders, dt {day}: key_unique: expect_column_values_to_be_unique(order_id)" in report
+    assert f"raw gate, table orders, dt {day}: null_share_within_bound: expect_column_values_to_not_be_null(creator_id)" in report
+    assert '"null_share": 0.99' in report  # 495 of 500 distinct rows (the 10 conflicting copies keep theirs)
+    # nothing was built: no build file, no warehouse
+    assert not list(tmp_path.rglob("*.duckdb"))
