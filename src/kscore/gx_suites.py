@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import logging
 import os
+import tempfile
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -164,6 +165,11 @@ class GxSession:
         self.name = name
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        # the ephemeral context makes an (empty) temporary folder for a default docs site we never build
+        for site in (self.context.variables.data_docs_sites or {}).values():
+            base = (site.get("store_backend") or {}).get("base_directory")
+            if base and Path(base).parent == Path(tempfile.gettempdir()) and Path(base).is_dir() and not any(Path(base).iterdir()):
+                Path(base).rmdir()
         self.datasource = self.context.data_sources.add_pandas(name)
         self._assets: dict = {}
         self._suites: dict = {}
