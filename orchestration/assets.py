@@ -66,6 +66,10 @@ def _save(ctx: RunContext, stage: str, results: list[gates.GateResult]) -> None:
     (ctx.run_dir / f"{stage}_gate_results.pickle").write_bytes(pickle.dumps(results))
 
 
+def _gated(ctx: RunContext, stage: str) -> bool:
+    return (ctx.run_dir / f"{stage}_gate_results.pickle").exists()
+
+
 def _load(ctx: RunContext, stage: str) -> list[gates.GateResult]:
     path = ctx.run_dir / f"{stage}_gate_results.pickle"
     return pickle.loads(path.read_bytes()) if path.exists() else []
@@ -157,6 +161,10 @@ def build_assets(partitions: PartitionsDefinition, project: DbtProject) -> list:
                        "only when its day was published.")
     def published(context: AssetExecutionContext, kscore: KscoreResource):
         ctx = kscore.run_context(context)
+        missing = [stage for stage in ("raw", "mart") if not _gated(ctx, stage)]
+        if missing:
+            raise Failure(description=f"nothing published: {' and '.join(s + '_gates' for s in missing)} did not run "
+                                      f"in this run; publish only with the gates (materialise the whole job)")
         results = _load(ctx, "raw") + _load(ctx, "mart")
         with build_lock(ctx.paths):
             days, outcome, message = _end_run(ctx, results)
