@@ -252,8 +252,12 @@ def raw_gates(files: list[LandedFile], days: list[dt.date], build_db: Path | Non
     results = file_gates(files, days)
     if not days:
         return results
-    session = _session("raw")
-    results += batch_gates(files, days, session)
+    try:
+        session = _session("raw")
+        results += batch_gates(files, days, session)
+    except Exception as exc:  # a broken gate is a failed gate with its message, never a stack trace
+        return results + [GateResult("raw", min(days), "raw_gates_ran", False,
+                                     observed=f"{type(exc).__name__}: {exc}"[:500], bound="ran")]
     _write_session(session, run_dir, "raw")
     return results
 
@@ -360,19 +364,39 @@ def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
     """Gates on the built marts per as_of_date (GX suites under expectations/marts), plus the
     post-staging raw gate (quarantine share) of the data days D-1. A suite whose mart is absent
     from the build is skipped with a note. Results (JSON) and Data Docs go to run_dir/gx/marts."""
+    if not as_of_dates:
+        return []
+    try:
+        return _mart_gates(build_db, as_of_dates, run_dir, progress)
+    except Exception as exc:  # a broken gate is a failed gate with its message, never a stack trace
+        return [GateResult("marts", min(as_of_dates), "mart_gates_ran", False,
+                           observed=f"{type(exc).__name__}: {exc}"[:500], bound="ran", stage="mart")]
+
+
+def _day_slices(df, as_of_dates: list[dt.date]):
+    import pandas as pd
+
+    if "as_of_date" not in df.columns:  # a mart without as_of_date: judged whole, for the last day
+        yield max(as_of_dates), df.reset_index(drop=True)
+        return
+    days = pd.to_datetime(df["as_of_date"]).dt.date if len(df) else df["as_of_date"]
+    for day in as_of_dates:
+        yield day, df[days == day].reset_index(drop=True)
+
+
+def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
+                progress: Callable[[str], None] | None) -> list[GateResult]:
     from kscore.gx_suites import EXPECTATIONS_DIR, thresholds
 
     note = progress or (lambda s: log.info(s))
-    if not as_of_dates:
-        return []
     results: list[GateResult] = []
     session = _session("marts")
+    skipped: list[str] = []
     con = duckdb.connect(str(build_db), read_only=True)
     try:
         data_days = [d - dt.timedelta(days=1) for d in as_of_dates]
         results += quarantine_gates(con, data_days, session)
         first, last = min(as_of_dates), max(as_of_dates)
-        skipped = []
         for table, spec in thresholds()["marts"].items():
             if not (EXPECTATIONS_DIR / "marts" / f"{table}.json").exists():
                 continue
@@ -385,19 +409,14 @@ def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                 results.append(GateResult(table, first, "mart_readable", False,
                                           observed=str(exc).splitlines()[0][:300], bound="readable", stage="mart"))
                 continue
-            for day in as_of_dates:
-                part = df[df["as_of_date"] == day] if len(df) else df
-                if len(df) and len(part) == 0:
-                    import pandas as pd
-                    part = df[pd.to_datetime(df["as_of_date"]).dt.date == day]
-                part = part.reset_index(drop=True)
+            for day, part in _day_slices(df, as_of_dates):
                 params = {}
                 if spec.get("reconciliation"):
                     # the staged totals over the day's products, each product once (a duplicated mart row
                     # must not raise the bound it is judged against)
-                    staged = part.drop_duplicates(["product_id"]) if len(part) else part
-                    params = {"staged_paid_orders": int(staged["staged_paid_orders"].sum()) if len(part) else 0,
-                              "staged_effective_gmv_cents": int(staged["staged_effective_gmv_cents"].sum()) if len(part) else 0}
+                    staged = part.drop_duplicates(["product_id"])
+                    params = {"staged_paid_orders": int(staged["staged_paid_orders"].sum()),
+                              "staged_effective_gmv_cents": int(staged["staged_effective_gmv_cents"].sum())}
                 try:
                     res = session.validate("mart", table, part, f"{table}-{day}", params)
                 except Exception as exc:
