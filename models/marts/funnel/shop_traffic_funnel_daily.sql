@@ -110,7 +110,7 @@ peer_means as (
         avg(cast(product_exposures as double)) as peer_avg_product_exposures,
         avg(cast(product_visits as double)) as peer_avg_product_visits,
         avg(cast(paid_orders as double)) as peer_avg_paid_orders,
-        avg(cast(gmv as double)) as peer_avg_gmv,
+        avg(gmv) as peer_avg_gmv,  -- exact decimal sum, one division: no rounding flips between builds
         avg(view_rate) as peer_avg_view_rate,
         avg(product_exposure_per_view) as peer_avg_product_exposure_per_view,
         avg(visit_rate) as peer_avg_visit_rate,
