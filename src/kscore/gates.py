@@ -352,11 +352,24 @@ left join staged_refunds sr on sr.as_of_date = m.as_of_date and sr.product_id = 
 
 
 def _mart_frame(con, table: str, spec: dict, first: dt.date, last: dt.date):
+    from kscore.gx_suites import label_rank_column
+
     if table == "product_tier_daily" and (spec.get("reconciliation") or spec.get("tier_distribution")
                                           or spec.get("tier_stability")):
         min_group = int((spec.get("tier_distribution") or {}).get("min_peer_group", 100))
-        return con.execute(PRODUCT_TIER_DERIVED, [first, last, first, last, min_group]).df()
-    return con.execute(f"select * from marts.{table} where as_of_date between ? and ?", [first, last]).df()
+        df = con.execute(PRODUCT_TIER_DERIVED, [first, last, first, last, min_group]).df()
+    elif "as_of_date" in [r[0] for r in con.execute(f"describe marts.{table}").fetchall()]:
+        df = con.execute(f"select * from marts.{table} where as_of_date between ? and ?", [first, last]).df()
+    else:
+        df = con.execute(f"select * from marts.{table}").df()
+    # label|rank, NULL when either is missing (the set check ignores NULLs)
+    for label, lr in (spec.get("label_rank") or {}).items():
+        rank = lr["rank"]
+        if label in df.columns and rank in df.columns:
+            both = df[label].notna() & df[rank].notna()
+            text = df[label].astype(str) + "|" + df[rank].astype("Int64").astype(str)
+            df[label_rank_column(label, rank)] = text.where(both, None)
+    return df
 
 
 def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
