@@ -133,19 +133,20 @@ def _observed(res) -> object:
     return None
 
 
+def _to_result(suite: str, day: dt.date, stage: str, res, overrides: dict | None = None) -> GateResult:
+    """One GX expectation result as a GateResult."""
+    cfg = res.expectation_config
+    success = bool(res.success)
+    bound = _bound(cfg)
+    rule = (cfg.meta or {}).get("rule")
+    if overrides and rule in overrides:
+        success = True
+        bound = {"not_judged": overrides[rule], **(bound if isinstance(bound, dict) else {"bound": bound})}
+    return GateResult(suite, day, _expectation_name(cfg), success, _observed(res), bound, stage)
+
+
 def _to_results(suite: str, day: dt.date, stage: str, gx_result, overrides: dict | None = None) -> list[GateResult]:
-    out = []
-    for res in gx_result.results:
-        cfg = res.expectation_config
-        name = _expectation_name(cfg)
-        success = bool(res.success)
-        bound = _bound(cfg)
-        rule = (cfg.meta or {}).get("rule")
-        if overrides and rule in overrides:
-            success, note = True, overrides[rule]
-            bound = {"not_judged": note, **(bound if isinstance(bound, dict) else {"bound": bound})}
-        out.append(GateResult(suite, day, name, success, _observed(res), bound, stage))
-    return out
+    return [_to_result(suite, day, stage, res, overrides) for res in gx_result.results]
 
 
 # --------------------------------------------------------------------------- raw batch gates
@@ -397,6 +398,59 @@ def _day_slices(df, as_of_dates: list[dt.date]):
         yield day, df[days == day].reset_index(drop=True)
 
 
+def _reconciliation_params(spec: dict, part) -> dict:
+    if not spec.get("reconciliation"):
+        return {}
+    # the staged totals over the batch's products, each product and day once (a duplicated mart row
+    # must not raise the bound it is judged against)
+    keys = [c for c in ("as_of_date", "product_id") if c in part.columns]
+    staged = part.drop_duplicates(keys)
+    return {"staged_paid_orders": int(staged["staged_paid_orders"].sum()),
+            "staged_effective_gmv_cents": int(staged["staged_effective_gmv_cents"].sum())}
+
+
+def _validate_mart(session, table: str, day: dt.date, part, params: dict, per_day_only: bool = False):
+    try:
+        res = session.validate("mart", table, part, f"{table}-{day}", params, per_day_only=per_day_only)
+    except Exception as exc:
+        return [GateResult(table, day, "gx_validation", False, observed=f"{type(exc).__name__}: {exc}"[:300],
+                           bound="validates", stage="mart")]
+    return [] if res is None else _to_results(table, day, "mart", res)
+
+
+def _judge_mart(session, table: str, spec: dict, df, as_of_dates: list[dt.date]) -> list[GateResult]:
+    """One mart's suite over the as_of_dates. A multi-day build is first judged as one batch: when every
+    row-by-row expectation passes there, each day passes it (reported once, for the range), and only the
+    aggregate / share expectations are validated day by day; otherwise every day is judged whole, so a
+    failure names its day. A one-day build is judged whole."""
+    slices = list(_day_slices(df, as_of_dates))
+    if len(slices) > 1:
+        try:
+            res = session.validate("mart", table, df, f"{table}-{as_of_dates[0]}..{as_of_dates[-1]}",
+                                   _reconciliation_params(spec, df))
+        except Exception:
+            res = None
+        if res is not None:
+            from kscore.gx_suites import judged_per_day
+
+            row_level = [r for r in res.results
+                         if not judged_per_day({"type": r.expectation_config.type, "kwargs": r.expectation_config.kwargs})]
+            if all(r.success for r in row_level):
+                span = f"{as_of_dates[0]}…{as_of_dates[-1]}"
+                out = []
+                for x in row_level:
+                    r = _to_result(table, min(as_of_dates), "mart", x)
+                    r.observed = {"as_of_dates": span, "observed": r.observed}
+                    out.append(r)
+                for day, part in slices:
+                    out += _validate_mart(session, table, day, part, _reconciliation_params(spec, part), per_day_only=True)
+                return out
+    out = []
+    for day, part in slices:
+        out += _validate_mart(session, table, day, part, _reconciliation_params(spec, part))
+    return out
+
+
 def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                 progress: Callable[[str], None] | None) -> list[GateResult]:
     from kscore.gx_suites import EXPECTATIONS_DIR, thresholds
@@ -422,22 +476,7 @@ def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                 results.append(GateResult(table, first, "mart_readable", False,
                                           observed=str(exc).splitlines()[0][:300], bound="readable", stage="mart"))
                 continue
-            for day, part in _day_slices(df, as_of_dates):
-                params = {}
-                if spec.get("reconciliation"):
-                    # the staged totals over the day's products, each product once (a duplicated mart row
-                    # must not raise the bound it is judged against)
-                    staged = part.drop_duplicates(["product_id"])
-                    params = {"staged_paid_orders": int(staged["staged_paid_orders"].sum()),
-                              "staged_effective_gmv_cents": int(staged["staged_effective_gmv_cents"].sum())}
-                try:
-                    res = session.validate("mart", table, part, f"{table}-{day}", params)
-                except Exception as exc:
-                    results.append(GateResult(table, day, "gx_validation", False,
-                                              observed=f"{type(exc).__name__}: {exc}"[:300], bound="validates",
-                                              stage="mart"))
-                    continue
-                results += _to_results(table, day, "mart", res)
+            results += _judge_mart(session, table, spec, df, as_of_dates)
         if skipped:
             note(f"  mart gates: no suite run for {', '.join(skipped)} (not in the build)")
     finally:

@@ -136,6 +136,18 @@ def build_suites() -> dict[str, dict]:
     return suites
 
 
+# expectations whose verdict on a batch of several days does not decide each day's verdict: aggregates
+# (sums, row counts) and share bounds (`mostly`). Every other expectation judges rows one by one (keys
+# include as_of_date), so a multi-day batch that passes it passes it for each of its days.
+AGGREGATE_TYPES = {"expect_column_sum_to_be_between", "expect_table_row_count_to_be_between",
+                   "expect_column_mean_to_be_between", "expect_column_max_to_be_between",
+                   "expect_column_min_to_be_between"}
+
+
+def judged_per_day(e: dict) -> bool:
+    return e["type"] in AGGREGATE_TYPES or "mostly" in e.get("kwargs", {})
+
+
 def suite_text(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
@@ -182,15 +194,19 @@ class GxSession:
         self.results: list[tuple[str, str, object]] = []  # (suite, batch_id, ExpectationSuiteValidationResult)
         self.run_time = dt.datetime.now(dt.timezone.utc)
 
-    def suite(self, stage: str, table: str):
-        key = (stage, table)
+    def suite(self, stage: str, table: str, per_day_only: bool = False):
+        """The suite of a gated table; per_day_only: just its expectations that a multi-day batch cannot
+        judge (see `judged_per_day`)."""
+        key = (stage, table, per_day_only)
         if key not in self._suites:
             doc = load_suite_doc(stage, table)
-            if doc is None:
+            exps = [e for e in (doc or {}).get("expectations", []) if not per_day_only or judged_per_day(e)]
+            if doc is None or not exps:
                 self._suites[key] = None
             else:
-                s = self.gx.ExpectationSuite(name=f"{stage}.{table}", meta=doc.get("meta") or {})
-                for e in doc["expectations"]:
+                name = f"{stage}.{table}" + (".per_day" if per_day_only else "")
+                s = self.gx.ExpectationSuite(name=name, meta=doc.get("meta") or {})
+                for e in exps:
                     s.add_expectation_configuration(self._config(e))
                 self._suites[key] = self.context.suites.add(s)
         return self._suites[key]
@@ -200,8 +216,9 @@ class GxSession:
 
         return ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta") or {})
 
-    def validate(self, stage: str, table: str, df, batch_id: str, parameters: dict | None = None):
-        suite = self.suite(stage, table)
+    def validate(self, stage: str, table: str, df, batch_id: str, parameters: dict | None = None,
+                 per_day_only: bool = False):
+        suite = self.suite(stage, table, per_day_only)
         if suite is None:
             return None
         asset_name = f"{stage}.{table}"
