@@ -63,6 +63,8 @@ def main() -> None:
             n = (d2 - d1).days + 1
             figures.append((name, d1, d2, wall, n, result.outcome))
             print(f"\n{name}: {d1} … {d2}: {result.outcome} in {wall:.1f}s ({wall / n:.1f}s per as_of_date)")
+            if not result.ok:
+                print("    " + result.message)
             for secs, node in slowest(warehouse.parent / "dbt_target"):
                 print(f"    {secs:7.1f}s  {node}")
         print(f"\nscale {args.scale}:")
