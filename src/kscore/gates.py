@@ -247,7 +247,7 @@ def _write_session(session, run_dir: Path | None, sub: str, progress: Callable[[
 
 
 def raw_gates(files: list[LandedFile], days: list[dt.date], build_db: Path | None,
-              run_dir: Path | None = None) -> list[GateResult]:
+              run_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> list[GateResult]:
     """All raw gates for the data days `days` before the build: file level, then the GX batch suites.
     With run_dir, the validation results (JSON) and Data Docs (HTML) go to run_dir/gx/raw."""
     results = file_gates(files, days)
@@ -259,7 +259,10 @@ def raw_gates(files: list[LandedFile], days: list[dt.date], build_db: Path | Non
     except Exception as exc:  # a broken gate is a failed gate with its message, never a stack trace
         return results + [GateResult("raw", min(days), "raw_gates_ran", False,
                                      observed=f"{type(exc).__name__}: {exc}"[:500], bound="ran")]
-    _write_session(session, run_dir, "raw")
+    _write_session(session, run_dir, "raw", progress)
+    if progress:
+        failed = sum(not r.success for r in results)
+        progress(f"  raw gates for dt {days[0]} … {days[-1]}: {len(results) - failed} passed, {failed} failed")
     return results
 
 
@@ -482,6 +485,10 @@ def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
     finally:
         con.close()
     _write_session(session, run_dir, "marts", progress)
+    if progress:
+        failed = sum(not r.success for r in results)
+        progress(f"  mart gates for as_of_dates {as_of_dates[0]} … {as_of_dates[-1]}: "
+                 f"{len(results) - failed} passed, {failed} failed")
     if run_dir is not None and skipped:
         (Path(run_dir) / "gx").mkdir(parents=True, exist_ok=True)
         (Path(run_dir) / "gx" / "marts_skipped.txt").write_text(

@@ -106,7 +106,7 @@ def sense_step(ctx: RunContext) -> list[landing.LandedFile]:
 
 
 def raw_gate_step(ctx: RunContext, files) -> list[gates.GateResult]:
-    return gates.raw_gates(files, ctx.data_days, ctx.paths.build, run_dir=ctx.run_dir)
+    return gates.raw_gates(files, ctx.data_days, ctx.paths.build, run_dir=ctx.run_dir, progress=ctx.progress)
 
 
 def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
@@ -184,7 +184,7 @@ def record_and_publish(ctx: RunContext, results: list[gates.GateResult], days: l
     report = write_report(ctx, results)
     failed = [r for r in results if not r.success]
     if failed:
-        message += f"; {len(failed)} failed gate results, report {report}"
+        message += f"; {len(failed)} failed gate results, report {report.with_name('gate_failures.txt')}"
     log_row = dict(
         run_id=ctx.run_id, started_at=ctx.started_at, finished_at=dt.datetime.now().replace(microsecond=0),
         from_date=ctx.from_date, to_date=ctx.to_date, as_of_dates=ctx.as_of_dates, published_dates=days,
