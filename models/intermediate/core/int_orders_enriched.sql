@@ -10,24 +10,7 @@ logistics as (
     select * from {{ ref('stg_landing__logistics_events') }}
 ),
 
-{% if is_incremental() %}
-touched_paid_dates as (
-    select touched_date as paid_date from {{ touched_dates(ref('base_landing__orders')) }}
-    union
-    select distinct o.paid_date
-    from {{ ref('base_landing__logistics_events') }} as l
-    inner join orders as o on o.order_id = l.order_id
-    where l.run_id = '{{ var("run_id") }}'
-),
-
-orders_in_scope as (
-    select * from orders where paid_date in (select paid_date from touched_paid_dates)
-),
-{% else %}
-orders_in_scope as (
-    select * from orders
-),
-{% endif %}
+{{ orders_in_scope('orders') }}
 
 milestones as (
     select
