@@ -22,22 +22,7 @@ final as (
         as_of_date,
         creator_id,
         max(creator_level) as creator_level,
-        case when max(case when is_scored then 1 else 0 end) = 1 then '正式期' else '成长期' end as score_stage,
-        max(case when is_scored then 1 else 0 end) = 1 as is_scored,
-        max(distribution_orders_30d) as distribution_orders_30d,
-        max(peer_group_size) as peer_group_size,
-        {%- for i in indicators %}
-        max(case when indicator = '{{ i }}' then value end) as {{ i }},
-        {%- endfor %}
-        {%- for i in indicators %}
-        max(case when indicator = '{{ i }}' then indicator_score end) as {{ i }}_score,
-        {%- endfor %}
-        {%- for d in dimensions %}
-        max(case when dimension_key = '{{ d }}' then dimension_score end) as {{ d }}_score,
-        {%- endfor %}
-        max(total_score_100) as reputation_score_100,
-        round(max(total_score_100) / 20, 2) as reputation_score,
-        max(total_peer_percentile) as peer_percentile
+        {{ pivot_scored_indicators(indicators, dimensions, 'reputation_score', 'distribution_orders_30d') }}
     from scored
     group by as_of_date, creator_id
 )
