@@ -135,3 +135,16 @@ def test_every_chuanliu_reward_tier_and_coupon_status_occurs(small_published):
     assert tiers == {1, 2, 3, 4, 5}, tiers
     statuses = {r[0] for r in con.execute("select distinct status from marts.chuanliu_coupon_tasks").fetchall()}
     assert statuses == {"not_offered", "in_progress", "achieved", "not_achieved"}, statuses
+
+
+def test_big_fast_shops_earn_the_late_shipment_exemption(small_published):
+    """高现货 (spec 08): the fast-shipping distribution brands pass > 3,000 orders, > 70 % committed-spot and
+    >= 97 % timely in their data weeks; their first late order of an exempt week is waived."""
+    _, con = small_published
+    exempt_shops, exempt_weeks = con.execute("""
+        select count(distinct shop_id), count(*) from marts.shop_ship_exemption_weekly
+        where as_of_date = ? and is_exempt""", [AS_OF]).fetchone()
+    assert exempt_shops >= 1 and exempt_weeks >= 4, (exempt_shops, exempt_weeks)
+    waived = con.execute("select count(*) from marts.late_shipment_penalties where as_of_date = ? and is_waived",
+                         [AS_OF]).fetchone()[0]
+    assert waived >= 1

@@ -197,7 +197,9 @@ def logistics(w: World, k: int, o: dict) -> tuple[Deferred, dict]:
     rng = np.random.default_rng([w.seed, k, 3])
     t = w.shop_traits
     n = len(o["p"])
-    ship_h = rng.lognormal(np.log(t["ship_median_h"][o["s"]]), 0.5) + np.where(o["presale"], 120, 0)
+    # presale orders wait for stock (+120 h), except at distribution brands, which ship presale from stock
+    presale_wait = o["presale"] & ~t["is_brand"][o["s"]]
+    ship_h = rng.lognormal(np.log(t["ship_median_h"][o["s"]]), 0.5) + np.where(presale_wait, 120, 0)
     shipped = o["paid"] + (ship_h * H).astype(np.int64)
     has_ship = rng.random(n) >= 0.01
     collected = shipped + (rng.uniform(0.5, 10, size=n) * H).astype(np.int64)

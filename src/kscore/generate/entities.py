@@ -163,7 +163,8 @@ def build_shops(w: World, rng) -> None:
     w.shop_traits = dict(
         is_brand=is_brand, main_l1=main_l1, shop_type=shop_type, opened_us=opened, dist_enabled_us=dist_enabled,
         dist_plan_us=dist_plan, closed_us=closed_at, live_freq=live_freq, slow=slow, bad=bad,
-        ship_median_h=np.where(slow, rng.uniform(30, 70, size=n), rng.uniform(4, 20, size=n)),
+        # distribution brands ship within hours (median 3 h), so the big ones earn the 高现货 exemption
+        ship_median_h=np.where(is_brand, 3.0, np.where(slow, rng.uniform(30, 70, size=n), rng.uniform(4, 20, size=n))),
         refund_base=np.where(bad, rng.uniform(0.10, 0.20, size=n), rng.uniform(0.02, 0.07, size=n)),
         reply_fast=np.where(bad, rng.uniform(0.35, 0.65, size=n), rng.uniform(0.80, 0.99, size=n)),
         dist_share=np.where(is_brand, BRAND_DISTRIBUTED_SHARE, rng.uniform(0.05, 0.6, size=n)),
