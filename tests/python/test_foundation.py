@@ -23,6 +23,7 @@ ROW_KINDS = {
     "orphan_order": ("orders", "shop_not_found"),
     "refund_exceeds_order": ("refunds", "refund_exceeds_order"),
     "delivered_before_shipped": ("logistics_events", "event_sequence"),
+    "overlong_live_session": ("live_sessions", "session_longer_than_max_days"),
 }
 
 

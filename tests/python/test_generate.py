@@ -156,6 +156,12 @@ def test_inject_changes_only_the_newest_day(tmp_path, kind):
                            join '{tmp_path}/bad/logistics_events/{newest}/*.parquet' s using (order_id)
                            where d.event_type = 'delivered' and s.event_type = 'shipped' and d.event_at < s.event_at""").fetchall()[0][0]
         assert n == 3
+    elif kind == "overlong_live_session":
+        n = duckdb.sql(f"""select count(*) from '{tmp_path}/bad/live_sessions/{newest}/*.parquet'
+                           where ended_at = started_at + interval 5 day""").fetchall()[0][0]
+        assert n == 1
+    else:
+        raise AssertionError(f"no check for injected kind {kind}")
 
 
 def test_realism_the_marts_need(zone):

@@ -3,10 +3,11 @@
 {#-
   Live time per host and local day (spec README: a session counts on day E for
   the part of [started_at, ended_at) inside [E 00:00, E+1 00:00)). Sessions
-  crossing midnight are split; a session is split over at most
-  `max_session_days` days. Exposures and views count on the started day.
+  crossing midnight are split over at most var('max_live_session_days') days:
+  staging quarantines a longer session (session_longer_than_max_days), so no
+  live time is cut off here. Exposures and views count on the started day.
 -#}
-{%- set max_session_days = 3 -%}
+{%- set max_session_days = var('max_live_session_days') | int -%}
 
 with sessions as (
     select * from {{ ref('stg_landing__live_sessions') }}

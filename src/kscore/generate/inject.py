@@ -27,6 +27,7 @@ INJECT_KINDS: dict[str, str] = {
     "orphan_order": "3 orders of the newest day whose shop has not landed (shop_id in the report)",
     "refund_exceeds_order": "3 refunds on the newest day larger than their order's pay_amount",
     "delivered_before_shipped": "3 orders of the newest day whose delivered event precedes shipped",
+    "overlong_live_session": "1 live session of the newest day that ends 5 days after it started",
     "order_spike_10x": "the newest day has 10x the usual orders",
     "no_orders_day": "the newest day's orders file has no rows",
 }
@@ -103,6 +104,13 @@ class Injector:
             })
             tables["logistics_events"] = pa.concat_tables([log, extra])
             self.report["delivered_before_shipped"] = f"orders {', '.join(map(str, ids))}"
+        if "overlong_live_session" in self.kinds and tables["live_sessions"].num_rows:
+            live = tables["live_sessions"]
+            ended = live.column("ended_at").to_numpy(zero_copy_only=False).astype("datetime64[us]").astype(np.int64)
+            started = live.column("started_at").to_numpy(zero_copy_only=False).astype("datetime64[us]").astype(np.int64)
+            ended[0] = started[0] + 5 * A.US_PER_DAY
+            tables["live_sessions"] = _set_column(live, "ended_at", A.ts(ended))
+            self.report["overlong_live_session"] = f"live session {live.column('live_session_id')[0].as_py()} ends 5 days after its start"
         if "duplicate_keys" in self.kinds:
             orders = pa.concat_tables([orders, orders.slice(n - 20, 20)])
             self.report["duplicate_keys"] = f"20 orders repeated in the {self.newest} orders file"
