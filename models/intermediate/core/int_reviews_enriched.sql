@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('base_landing__reviews') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='created_date') }}
-{#- one row per staged review, with its order's shop, creator and paid day -#}
+{#- one row per staged review, with its order's shop, creator and paid day, and whether it is negative
+    (rating <= seed core_params.negative_review_max_rating) -#}
 
 with reviews as (
     select * from {{ ref('stg_landing__reviews') }}
@@ -13,6 +14,11 @@ orders as (
     select order_id, shop_id, creator_id, paid_date from {{ ref('stg_landing__orders') }}
 ),
 
+params as (
+    select max(case when param = 'negative_review_max_rating' then value end) as negative_review_max_rating
+    from {{ ref('core_params') }}
+),
+
 final as (
     select
         r.review_id,
@@ -23,11 +29,12 @@ final as (
         o.paid_date as order_paid_date,
         r.rating,
         r.negative_aspect,
-        r.rating <= 2 as is_negative,
+        r.rating <= p.negative_review_max_rating as is_negative,
         r.created_at,
         r.created_date
     from reviews as r
     inner join orders as o on o.order_id = r.order_id
+    cross join params as p
 )
 
 select * from final
