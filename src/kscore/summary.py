@@ -16,9 +16,16 @@ def print_summary(published: Path, as_of: dt.date) -> None:
     con = duckdb.connect(str(published), read_only=True)
     try:
         print(f"summary for as_of_date {as_of}:")
+        dated = {t for (t,) in con.execute("select table_name from duckdb_columns() where schema_name = 'marts' "
+                                            "and column_name = 'as_of_date'").fetchall()}
         for schema, table in con.execute("select schema_name, table_name from duckdb_tables() where schema_name in ('marts') order by 2").fetchall():
-            n = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
-            print(f"  {schema}.{table}: {n:,} rows")
+            if table in dated:
+                day, total, days = con.execute(f"select count(*) filter (where as_of_date = ?), count(*), count(distinct as_of_date) "
+                                               f"from {schema}.{table}", [as_of]).fetchone()
+                print(f"  {schema}.{table}: {day:,} rows ({total:,} over {days:,} as_of_dates)")
+            else:
+                n = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+                print(f"  {schema}.{table}: {n:,} rows")
         if _has(con, "marts", "product_tier_daily"):
             rows = con.execute("select tier, count(*) from marts.product_tier_daily where as_of_date = ? group by 1 order by 1", [as_of]).fetchall()
             print("  product tiers: " + ", ".join(f"{t} {n:,}" for t, n in rows))
