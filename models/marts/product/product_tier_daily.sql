@@ -66,7 +66,9 @@ capped as (
 tiered as (
     select
         *,
-        least(info_cap, heat_cap, quality_cap, service_cap) as tier_rank
+        -- a missing cap (no tier_caps row for a level) must not silently stop capping: NULL fails not_null
+        case when info_cap is null or heat_cap is null or quality_cap is null or service_cap is null then null
+             else least(info_cap, heat_cap, quality_cap, service_cap) end as tier_rank
     from capped
 ),
 
