@@ -20,7 +20,7 @@ final as (
         s.started_date as im_date,
         count(*) as sessions,
         sum(case when s.first_reply_at is not null
-                  and round({{ hours_between('s.started_at', 's.first_reply_at') }} * 3600, 3) <= p.im_reply_seconds
+                  and s.first_reply_at <= {{ add_seconds('s.started_at', 'p.im_reply_seconds') }}
                  then 1 else 0 end) as replied_3min_sessions,
         sum(case when s.satisfaction is not null then 1 else 0 end) as rated_sessions,
         sum(case when s.satisfaction = 'satisfied' then 1 else 0 end) as satisfied_sessions,
