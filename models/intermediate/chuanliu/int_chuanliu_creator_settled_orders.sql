@@ -3,8 +3,9 @@
   Settled orders (分销结算订单) per (as_of_date D, creator_main_push activity started by D-1, creator) (spec 05 §3):
   orders with the creator, of a product with an `approved` registration for the activity, paid in
   start_date … evaluated_through (= min(end_date, D-1)), `delivered` before evaluated_through + 1 and with
-  no `completed` refund. Registrations and refunds are read as of evaluated_through (versions in force for
-  evaluated_through + 1), so a finished activity's figures stay final. A view over the build's as_of_dates;
+  no `completed` refund. Registrations and refunds are the versions in force for D (spec README: change records
+  as of D-1), so a refund completed after the activity ended still un-settles its order. A view over the
+  build's as_of_dates;
   creators with at least one order of a featured product in the activity get a row.
 -#}
 
@@ -53,7 +54,7 @@ featured_products as (
     from activity_runs as ar
     inner join registrations as r
         on r.activity_id = ar.activity_id
-       and {{ version_in_force('r', add_days('ar.evaluated_through', 1)) }}
+       and {{ version_in_force('r', 'ar.as_of_date') }}
     where r.status = 'approved'
 ),
 
@@ -80,8 +81,8 @@ refunded_orders as (
     from activity_orders as ao
     inner join refunds as rf
         on rf.order_id = ao.order_id
-       and rf.in_force_from <= {{ add_days('ao.evaluated_through', 1) }}
-       and (rf.in_force_to is null or rf.in_force_to >= {{ add_days('ao.evaluated_through', 1) }})
+       and rf.in_force_from <= ao.as_of_date
+       and (rf.in_force_to is null or rf.in_force_to >= ao.as_of_date)
 ),
 
 creator_orders as (
