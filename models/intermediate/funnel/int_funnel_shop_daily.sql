@@ -35,16 +35,26 @@ video_stats as (
     group by author_id, dt
 ),
 
-product_shops as (
-    select product_id, shop_id
+product_versions as (
+    select
+        product_id,
+        shop_id,
+        updated_at,
+        valid_to,
+        row_number() over (partition by product_id order by updated_at) = 1 as is_first_version
     from {{ ref('stg_landing__products') }}
-    where valid_to is null
 ),
 
 product_traffic as (
+    -- a product belongs to the shop of its version in force at the end of dt (spec README: change records
+    -- as of the day); traffic before the product's first version (not seen in the demo) goes to that version,
+    -- so no traffic row is dropped
     select ps.shop_id, t.dt, t.channel, sum(t.exposures) as exposures, sum(t.visits) as visits
     from {{ ref('stg_landing__product_traffic_daily') }} as t
-    inner join product_shops as ps on ps.product_id = t.product_id
+    inner join product_versions as ps
+        on ps.product_id = t.product_id
+       and ({{ version_in_force('ps', add_days('t.dt', 1)) }}
+            or (ps.is_first_version and ps.updated_at >= cast({{ add_days('t.dt', 1) }} as timestamp)))
     {% if is_incremental() %} where t.dt in {{ touched }} {% endif %}
     group by ps.shop_id, t.dt, t.channel
 ),

@@ -3,7 +3,8 @@
   生意通 traffic funnel (spec 08): per (as_of_date D, dt = D-1, active shop, scene) the shop's own funnel
   figures and step conversions (next step / this step, NULL on a zero denominator), and beside them the
   mean of the same figures over its peers for the day (同行同等级商家均值): active shops with the same
-  main category and the same 店铺体验分 stage (paid orders in D-30 … D-1, seed funnel_peer_stages).
+  main category and the same 店铺体验分 stage (正式期: at least experience_params.min_orders_scored paid
+  orders in the experience window D-30 … D-1, as int_experience_shop_indicators decides it).
 -#}
 
 with spine as (
@@ -26,13 +27,18 @@ orders_daily as (
     select * from {{ ref('int_chuanliu_shop_orders_daily') }}
 ),
 
-stages as (
-    select * from {{ ref('funnel_peer_stages') }}
+params as (
+    -- the 店铺体验分 stage gate itself (seed experience_params), not a copy of it
+    select
+        cast(max(case when param = 'window_days' then value end) as integer) as peer_window_days,
+        max(case when param = 'min_orders_scored' then value end) as min_orders_scored
+    from {{ ref('experience_params') }}
 ),
 
-params as (
-    select cast(max(case when param = 'peer_window_days' then value end) as integer) as peer_window_days
-    from {{ ref('funnel_params') }}
+stages as (
+    select '成长期' as score_stage, 0 as stage_rank, cast(0 as double) as min_orders_30d
+    union all
+    select '正式期' as score_stage, 1 as stage_rank, min_orders_scored as min_orders_30d from params
 ),
 
 active_shops as (
@@ -110,7 +116,7 @@ peer_means as (
         avg(cast(product_exposures as double)) as peer_avg_product_exposures,
         avg(cast(product_visits as double)) as peer_avg_product_visits,
         avg(cast(paid_orders as double)) as peer_avg_paid_orders,
-        avg(gmv) as peer_avg_gmv,  -- exact decimal sum, one division: no rounding flips between builds
+        sum(gmv) as peer_sum_gmv,  -- exact decimal sum; divided once below: no rounding flips between builds
         avg(view_rate) as peer_avg_view_rate,
         avg(product_exposure_per_view) as peer_avg_product_exposure_per_view,
         avg(visit_rate) as peer_avg_visit_rate,
@@ -146,7 +152,7 @@ final as (
         round(p.peer_avg_product_exposures, 6) as peer_avg_product_exposures,
         round(p.peer_avg_product_visits, 6) as peer_avg_product_visits,
         round(p.peer_avg_paid_orders, 6) as peer_avg_paid_orders,
-        round(p.peer_avg_gmv, 2) as peer_avg_gmv,
+        cast(round(p.peer_sum_gmv / p.peer_group_size, 2) as decimal(18, 2)) as peer_avg_gmv,
         round(p.peer_avg_view_rate, 6) as peer_avg_view_rate,
         round(p.peer_avg_product_exposure_per_view, 6) as peer_avg_product_exposure_per_view,
         round(p.peer_avg_visit_rate, 6) as peer_avg_visit_rate,
