@@ -7,7 +7,7 @@
   (e.g. paid_orders_30d), peer_group_size, each indicator's value
   and `<indicator>_score`, each `<dimension_key>_score`, `<score_name>_100`,
   `<score_name>` (the five-point figure = the rounded 100-point score / 20,
-  2 decimals) and peer_percentile. Shared by 店铺体验分 and 带货口碑分.
+  rounded half-up to 2 decimals) and peer_percentile. Shared by 店铺体验分 and 带货口碑分.
 -#}
 {% macro pivot_scored_indicators(indicators, dimensions, score_name, volume_column) -%}
         case when max(case when is_scored then 1 else 0 end) = 1 then '正式期' else '成长期' end as score_stage,
@@ -24,6 +24,6 @@
         max(case when dimension_key = '{{ d }}' then dimension_score end) as {{ d }}_score,
         {%- endfor %}
         max(total_score_100) as {{ score_name }}_100,
-        round(max(total_score_100) / 20, 2) as {{ score_name }},
+        {{ round_half_up('max(total_score_100) / 20', 2) }} as {{ score_name }},
         max(total_peer_percentile) as peer_percentile
 {%- endmacro %}

@@ -133,9 +133,9 @@ scoring_entity_totals as (
         e.{{ entity }},
         t.total_score_100,
         t.scored_dimension_weight,
-        sum(case when e.is_scored then 1 else 0 end) over (
+        cast(sum(case when e.is_scored then 1 else 0 end) over (
             partition by e.as_of_date, e.{{ peer_group }}
-        ) as peer_group_size,
+        ) as bigint) as peer_group_size,
         {{ peer_percentile('case when e.is_scored then t.total_score_100 end',
                            ['e.as_of_date', 'e.' ~ peer_group], true, 2) }} as total_peer_percentile
     from scoring_entities as e

@@ -9,12 +9,12 @@
   `group by` the entity (and dimension) and select
   `{{ weighted_mean('indicator_score', 'weight') }}`.
   NULL when every value is NULL (or every weight of a non-NULL value is 0).
-  The result is rounded to `precision` decimals (spec: round before ranking).
+  The result is rounded half-up to `precision` decimals on the decimal value
+  (round_half_up; spec: round before ranking, same result on another engine).
 -#}
 {% macro weighted_mean(value, weight, precision=6) -%}
-    round(
-        sum(case when ({{ value }}) is not null then ({{ weight }}) * ({{ value }}) end)
-        / nullif(sum(case when ({{ value }}) is not null then ({{ weight }}) end), 0),
-        {{ precision }}
-    )
+    {{ round_half_up(
+        'sum(case when (' ~ value ~ ') is not null then (' ~ weight ~ ') * (' ~ value ~ ') end)
+        / nullif(sum(case when (' ~ value ~ ') is not null then (' ~ weight ~ ') end), 0)',
+        precision) }}
 {%- endmacro %}
