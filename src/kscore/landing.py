@@ -93,6 +93,8 @@ class LandedFile:
     row_count: int | None
     status: str  # accepted | rejected
     reason: str | None
+    # False when an earlier run on this build file already sensed (and reported) this file
+    is_new: bool = True
 
 
 def check_file(table: str, path: Path, day: dt.date | None) -> LandedFile:
@@ -130,7 +132,10 @@ def sense(landing: Path) -> list[LandedFile]:
             continue
         for day_dir in sorted(p for p in tdir.iterdir() if p.is_dir()):
             m = DT_FOLDER.match(day_dir.name)
-            day = dt.date.fromisoformat(m.group(1)) if m else None
+            try:
+                day = dt.date.fromisoformat(m.group(1)) if m else None
+            except ValueError:  # dt=2023-02-30: the shape of a date, not a date
+                day = None
             for f in sorted(day_dir.glob("*.parquet")):
                 out.append(check_file(table, f, day))
     return out
@@ -143,6 +148,16 @@ create or replace table ops.landed_files (
     row_count bigint, status varchar, reason varchar, run_id varchar, sensed_at timestamp
 );
 """
+
+
+def mark_known(con, files: list[LandedFile]) -> None:
+    """Set is_new = False on the files the previous sensing of this build file already listed."""
+    has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' and table_name = 'landed_files'").fetchone()[0]
+    if not has:
+        return
+    known = {p for (p,) in con.execute("select file_path from ops.landed_files").fetchall()}
+    for f in files:
+        f.is_new = f.file_path not in known
 
 
 def write_ledger(con, files: list[LandedFile], run_id: str) -> None:

@@ -8,6 +8,7 @@ import fcntl
 import json
 import secrets
 import time
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,9 +73,13 @@ def new_run_id() -> str:
 @contextmanager
 def build_lock(paths: WarehousePaths):
     """One writer at a time on the build file."""
-    paths.folder.mkdir(parents=True, exist_ok=True)
     lock_path = paths.folder / (paths.build.name + ".lock")
-    with open(lock_path, "w") as fh:
+    try:
+        paths.folder.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_path, "w")
+    except OSError as exc:
+        raise RunError(f"cannot write the warehouse folder {paths.folder}: {type(exc).__name__}: {exc}") from None
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -97,6 +102,7 @@ def sense_step(ctx: RunContext) -> list[landing.LandedFile]:
     files = landing.sense(ctx.landing)
     con = duckdb.connect(str(ctx.paths.build))
     try:
+        landing.mark_known(con, files)
         landing.write_ledger(con, files, ctx.run_id)
     finally:
         con.close()
@@ -231,6 +237,10 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
                         progress("  " + r.describe())
         except (DbtError, RunError, duckdb.Error, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # anything else still ends as a failed run with a run-log row, not a bare trace
+            trace = ctx.run_dir / "error_traceback.txt"
+            trace.write_text(traceback.format_exc(), encoding="utf-8")
+            error = f"unexpected {type(exc).__name__}: {exc} (traceback: {trace})"
         days, outcome, message = conclude(ctx, results, error)
         published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
     progress(f"run {ctx.run_id} {outcome} in {time.monotonic() - t0:.0f}s: {message}")

@@ -151,3 +151,22 @@ def test_validate_prints_the_raw_gate_report_without_building(baseline, tmp_path
     assert '"null_share": 0.99' in report  # 495 of 500 distinct rows (the 10 conflicting copies keep theirs)
     # nothing was built: no build file, no warehouse
     assert not list(tmp_path.rglob("*.duckdb"))
+
+
+def test_quarantine_share_judges_every_batch_with_a_small_batch_allowance():
+    """max(1%, min_quarantined_rows / rows): 2 bad rows of a 15-row change-record batch pass, 3 fail (a batch
+    mostly quarantined can no longer slip under a minimum batch size); 5 of 500 orders pass, 6 fail."""
+    con = duckdb.connect()
+    con.execute("create schema ops")
+    con.execute("""create table ops.landing_counts as select * from (values
+        ('products', date '2023-01-05', 15, 13, 2, 0), ('products', date '2023-01-06', 15, 12, 3, 0),
+        ('products', date '2023-01-07', 15, 0, 15, 0),
+        ('orders', date '2023-01-05', 500, 495, 5, 0), ('orders', date '2023-01-06', 506, 494, 6, 6))
+        as t(table_name, dt, landed_rows, staged_rows, quarantined_rows, duplicate_rows)""")
+    days = [dt.date(2023, 1, 5), dt.date(2023, 1, 6), dt.date(2023, 1, 7)]
+    results = gates.quarantine_gates(con, days, gates._session("test-quarantine"))
+    verdict = {(r.suite, r.day): r.success for r in results}
+    assert verdict == {("products", days[0]): True, ("products", days[1]): False, ("products", days[2]): False,
+                       ("orders", days[0]): True, ("orders", days[1]): False}
+    failed = [r for r in results if not r.success]
+    assert all(r.observed["quarantined_rows"] > r.bound["max"] * r.observed["rows"] for r in failed)

@@ -1,0 +1,111 @@
+"""Bad landing-zone layout and bad warehouse paths (spec 06: no stack trace, nothing silently dropped).
+
+- A file in a folder that names no day (`dt=2023-02-30`, `dt=2023-2-19`) and a corrupt file delivered late
+  into an older day are rejected by the sense step; the run that first senses them fails its raw gate
+  naming each file, publishes nothing and logs the run. Landed files are never edited, so the next run
+  lists them as known rejections and goes on (it does not stay blocked forever).
+- `kscore validate` reports such a file instead of crashing on the folder name.
+- A warehouse folder that cannot be created is a clear error, not a trace.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import shutil
+import subprocess
+
+import duckdb
+import pytest
+
+from conftest import TINY_DAYS, TINY_START, copy_zone, last_as_of
+
+
+def kscore_main(*args: str) -> subprocess.CompletedProcess:
+    from kscore.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(list(args))
+    return subprocess.CompletedProcess(["kscore", *args], rc, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="module")
+def bad_zone(tiny_landing, tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad_landing")
+    landing = copy_zone(tiny_landing, root / "landing")
+    good = landing / "orders" / f"dt={TINY_START + dt.timedelta(days=3)}" / "part-0.parquet"
+    (landing / "orders" / "dt=2023-02-30").mkdir()
+    shutil.copyfile(good, landing / "orders" / "dt=2023-02-30" / "part-0.parquet")
+    (landing / "orders" / "dt=2023-1-7").mkdir()
+    shutil.copyfile(good, landing / "orders" / "dt=2023-1-7" / "part-0.parquet")
+    old_day = landing / "reviews" / f"dt={TINY_START + dt.timedelta(days=2)}"
+    data = (old_day / "part-0.parquet").read_bytes()
+    (old_day / "part-late-redelivery.parquet").write_bytes(data[: len(data) // 2])
+    return root, landing
+
+
+@pytest.fixture(scope="module")
+def two_runs(bad_zone):
+    root, landing = bad_zone
+    published = root / "wh" / "kscore.duckdb"
+    day = str(last_as_of())
+    first = kscore_main("run", "--from", day, "--landing", str(landing), "--warehouse", str(published))
+    first_exists = published.exists()
+    second = kscore_main("run", "--from", day, "--landing", str(landing), "--warehouse", str(published))
+    return first, first_exists, second, root / "wh"
+
+
+def test_first_run_stops_naming_every_rejected_file(two_runs):
+    first, first_exists, _, wh = two_runs
+    text = first.stdout + first.stderr
+    assert first.returncode != 0 and "Traceback" not in text
+    assert "nothing published" in first.stderr and not first_exists
+    report = sorted((wh / "runs").iterdir())[0] / "gate_failures.txt"
+    failures = report.read_text()
+    for name in ("dt=2023-02-30/part-0.parquet", "dt=2023-1-7/part-0.parquet", "part-late-redelivery.parquet"):
+        assert name in failures, failures
+    assert "bad_partition_folder" in failures and "unreadable_parquet" in failures
+    con = duckdb.connect(str(wh / "kscore_build.duckdb"), read_only=True)
+    try:
+        outcomes = [r[0] for r in con.execute("select outcome from ops.run_log order by started_at, run_id").fetchall()]
+        rejected = con.execute("select count(*) from ops.landed_files where status = 'rejected'").fetchone()[0]
+    finally:
+        con.close()
+    assert outcomes[0] == "failed"
+    assert rejected == 3  # recorded in the ledger, never silently skipped
+
+
+def test_next_run_lists_them_as_known_and_publishes(two_runs):
+    _, _, second, wh = two_runs
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
+    import json
+
+    run_dir = sorted((wh / "runs").iterdir())[-1]
+    results = json.loads((run_dir / "gate_report.json").read_text())
+    known = [r for r in results if r["expectation"] == "known_rejected_file_reported_earlier"]
+    assert len(known) == 3 and all(r["success"] for r in known)
+    con = duckdb.connect(str(wh / "kscore.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.product_tier_daily where as_of_date = ?", [last_as_of()]).fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def test_validate_reports_a_folder_that_names_no_day(bad_zone):
+    _, landing = bad_zone
+    out = kscore_main("validate", "--landing", str(landing), "--day", str(TINY_START + dt.timedelta(days=TINY_DAYS - 1)))
+    text = out.stdout + out.stderr
+    assert "Traceback" not in text
+    assert out.returncode != 0
+    assert "dt=2023-02-30" in text and "bad_partition_folder" in text
+
+
+def test_a_warehouse_folder_that_cannot_be_created_is_a_clear_error(tiny_landing, tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the warehouse folder should be")
+    out = kscore_main("run", "--from", str(last_as_of()), "--landing", str(tiny_landing),
+                      "--warehouse", str(blocker / "wh" / "kscore.duckdb"))
+    assert out.returncode != 0
+    assert "Traceback" not in out.stdout + out.stderr
+    assert "cannot write the warehouse folder" in out.stderr
