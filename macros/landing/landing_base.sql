@@ -2,7 +2,8 @@
   landing_base(table_name, key, kind, ts_column=none, rules={}, recheck_rules=[])
 
   The body of every `base_landing__<table>` model: reads the landed rows
-  of one raw table (macro read_landed), casts them to the contract's types,
+  of one raw table (macro read_landed), casts them to the contract's types
+  (a value the type cannot hold breaks `type_not_castable:<column>`),
   evaluates the row rules of spec 06 §1 and classifies every landed row as
   exactly one of
     staged       valid, goes on to stg_landing__<table>
@@ -68,8 +69,15 @@ with landed as (
 batch as (
     select
         {%- for c in cols %}
-        cast({{ c.name }} as {{ c.data_type }}) as {{ c.name }},
+        {{ kscore.try_cast_to(c.name, c.data_type) }} as {{ c.name }},
         {%- endfor %}
+        {#- a value its contract type cannot hold (the file's column type was accepted by the sense step) -#}
+        nullif(concat_ws(';',
+            {%- for c in cols %}
+            case when {{ c.name }} is not null and {{ kscore.try_cast_to(c.name, c.data_type) }} is null
+                 then 'type_not_castable:{{ c.name }}' end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ), '') as cast_failures,
         dt,
         source_file,
         source_row
@@ -114,10 +122,12 @@ checked as (
     select
         r.*,
         concat_ws(';',
+            r.cast_failures,
             {%- for k in key %}
             case when r.{{ k }} is null then 'key_null' end,
             {%- endfor %}
-            case when {% for c in cols if not c.nullable and c.name not in key %}r.{{ c.name }} is null{{ ' or ' if not loop.last }}{% else %}1 = 0{% endfor %} then 'required_null' end,
+            {#- a value NULLed by a failed cast is type_not_castable, not required_null -#}
+            case when r.cast_failures is null and ({% for c in cols if not c.nullable and c.name not in key %}r.{{ c.name }} is null{{ ' or ' if not loop.last }}{% else %}1 = 0{% endfor %}) then 'required_null' end,
             {%- if ts_column %}
             case when cast(r.{{ ts_column }} as date) <> r.dt then 'dt_mismatch' end,
             case when r.{{ ts_column }} >= cast({{ kscore.add_days("date '" ~ var('to_date') ~ "'", 1) }} as timestamp) then 'future_timestamp' end,

@@ -109,3 +109,35 @@ def test_a_warehouse_folder_that_cannot_be_created_is_a_clear_error(tiny_landing
     assert out.returncode != 0
     assert "Traceback" not in out.stdout + out.stderr
     assert "cannot write the warehouse folder" in out.stderr
+
+
+def test_a_value_its_contract_type_cannot_hold_quarantines_its_row(tiny_landing, tmp_path):
+    """orders.quantity delivered as int64 (a castable column type) with one value beyond INTEGER: that row is
+    quarantined under type_not_castable:quantity; the build does not fail on a conversion error."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    landing = copy_zone(tiny_landing, tmp_path / "landing")
+    newest = TINY_START + dt.timedelta(days=TINY_DAYS - 1)
+    part = landing / "orders" / f"dt={newest}" / "part-0.parquet"
+    tbl = pq.read_table(part)
+    qty = tbl.column("quantity").cast(pa.int64()).to_pylist()
+    qty[7] = 3_000_000_000
+    tbl = tbl.set_column(tbl.schema.get_field_index("quantity"), "quantity", pa.array(qty, pa.int64()))
+    pq.write_table(tbl, part)
+    bad_order = tbl.column("order_id")[7].as_py()
+
+    wh = tmp_path / "wh"
+    out = kscore_main("run", "--from", str(last_as_of()), "--landing", str(landing), "--warehouse", str(wh / "kscore.duckdb"))
+    assert out.returncode == 0 and "Traceback" not in out.stdout + out.stderr, out.stderr[-3000:]
+    con = duckdb.connect(str(wh / "kscore_build.duckdb"), read_only=True)
+    try:
+        rules = con.execute("select rule from quarantine.orders where order_id = ?", [bad_order]).fetchall()
+        staged = con.execute("select count(*) from staging.stg_landing__orders where order_id = ?", [bad_order]).fetchone()[0]
+        landed, staged_n, quarantined, dups = con.execute(
+            "select landed_rows, staged_rows, quarantined_rows, duplicate_rows from ops.landing_counts "
+            "where table_name = 'orders' and dt = ?", [newest]).fetchone()
+    finally:
+        con.close()
+    assert rules == [("type_not_castable:quantity",)] and staged == 0
+    assert landed == staged_n + quarantined + dups == tbl.num_rows
