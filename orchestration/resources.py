@@ -15,6 +15,7 @@ from pydantic import Field
 from kscore.dbt_runner import dbt_env
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
 from kscore.pipeline import RunContext
+from kscore.publish import published_as_of_dates
 
 
 class KscoreResource(ConfigurableResource):
@@ -40,8 +41,12 @@ class KscoreResource(ConfigurableResource):
         started = (dt.datetime.fromtimestamp(record.start_time) if record and record.start_time
                    else dt.datetime.now()).replace(microsecond=0)
         tags = context.run.tags
+        # materialising a partition that is already published is the operator's explicit recompute: a backfill
+        # (spec 01), recorded as such; so are Dagster backfills and ranges
+        days = {from_date + dt.timedelta(days=i) for i in range((to_date - from_date).days + 1)}
+        republish = bool(published_as_of_dates(self.paths().published) & days)
         return RunContext(from_date, to_date, self.landing(), self.paths(), context.run_id,
-                          is_backfill="dagster/backfill" in tags or to_date > from_date,
+                          is_backfill="dagster/backfill" in tags or to_date > from_date or republish,
                           progress=context.log.info, started_at=started)
 
 

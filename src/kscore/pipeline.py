@@ -208,6 +208,18 @@ def record_and_publish(ctx: RunContext, results: list[gates.GateResult], days: l
     return published, outcome, message
 
 
+def check_not_republishing(ctx: RunContext) -> None:
+    """Published snapshots stay as they were published (spec 01): recomputing one takes an explicit backfill."""
+    try:
+        already = sorted(publisher.published_as_of_dates(ctx.paths.published) & set(ctx.as_of_dates))
+    except duckdb.Error as exc:
+        raise RunError(f"cannot read the published file {ctx.paths.published}: {exc}") from None
+    if already and not ctx.is_backfill:
+        days = f"{already[0]} … {already[-1]}" if len(already) > 1 else str(already[0])
+        raise RunError(f"as_of_dates {days} are already published in {ctx.paths.published}; published snapshots "
+                       f"stay as they were published: pass --backfill to recompute them (the run log records it)")
+
+
 def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, warehouse: Path | None = None,
         progress: Callable[[str], None] = print, is_backfill: bool = False) -> RunResult:
     """Build, gate and publish as_of_dates from_date … to_date in one build."""
@@ -215,6 +227,7 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
         raise RunError(f"--to {to_date} is before --from {from_date}")
     ctx = RunContext(from_date, to_date, Path(landing_dir or default_landing()).resolve(),
                      warehouse_paths(warehouse), new_run_id(), is_backfill, progress)
+    check_not_republishing(ctx)
     t0 = time.monotonic()
     results: list[gates.GateResult] = []
     published: list[dt.date] = []

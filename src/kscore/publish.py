@@ -55,6 +55,22 @@ def _lit(s: str) -> str:
     return "'" + str(s).replace("'", "''") + "'"
 
 
+def published_as_of_dates(published: Path) -> set[dt.date]:
+    """The as_of_dates the published file holds in any mart (empty when there is no published file)."""
+    if not Path(published).exists():
+        return set()
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute(
+            "select table_name from duckdb_columns() where schema_name = 'marts' and column_name = 'as_of_date'").fetchall()]
+        if not tables:
+            return set()
+        sql = " union ".join(f"select distinct as_of_date from marts.{t}" for t in tables)
+        return {r[0] for r in con.execute(sql).fetchall()}
+    finally:
+        con.close()
+
+
 def publish(paths: WarehousePaths, days: list[dt.date]) -> Path:
     """Publish the marts of `days` from the build file; other days keep their published rows."""
     published = paths.published

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from kscore.pipeline import run
+from kscore.pipeline import RunError, run
 
 from conftest import last_as_of
 
@@ -76,7 +76,9 @@ def test_same_as_of_date_twice_is_idempotent(builds, tiny_landing):
     con = duckdb.connect(str(second.published_file.parent / "kscore_build.duckdb"), read_only=True)
     counts_before = con.execute("select * from ops.landing_counts order by all").fetchall()
     con.close()
-    again = run(d2, d2, tiny_landing, second.published_file, progress=lambda s: None)
+    with pytest.raises(RunError, match="already published.*--backfill"):
+        run(d2, d2, tiny_landing, second.published_file, progress=lambda s: None)  # not without saying so
+    again = run(d2, d2, tiny_landing, second.published_file, progress=lambda s: None, is_backfill=True)
     assert again.ok, again.message
     assert_same_marts(before, marts_of(again.published_file, [d1, d2]))
     con = duckdb.connect(str(second.published_file.parent / "kscore_build.duckdb"), read_only=True)
