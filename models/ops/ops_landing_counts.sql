@@ -11,7 +11,9 @@ with counts as (
         count(*) as landed_rows,
         sum(case when row_status = 'staged' then 1 else 0 end) as staged_rows,
         sum(case when row_status = 'quarantined' then 1 else 0 end) as quarantined_rows,
-        sum(case when row_status = 'duplicate' then 1 else 0 end) as duplicate_rows
+        sum(case when row_status = 'duplicate' then 1 else 0 end) as duplicate_rows,
+        -- a run re-reads whole dt partitions (delete+insert by dt): the run that last processed this one
+        max(run_id) as processed_by_run
     from {{ ref('base_landing__' ~ t) }}
     group by dt
     {{ 'union all' if not loop.last }}

@@ -141,9 +141,10 @@ def landed_counts(ctx: RunContext) -> dict:
     try:
         if not con.execute("select count(*) from duckdb_tables() where schema_name='ops' and table_name='landing_counts'").fetchone()[0]:
             return {}
+        # what this run (re)processed, not the lifetime totals: the partitions its staging re-read
         rows = con.execute("""
             select table_name, sum(landed_rows), sum(staged_rows), sum(quarantined_rows), sum(duplicate_rows)
-            from ops.landing_counts group by 1 order by 1""").fetchall()
+            from ops.landing_counts where processed_by_run = ? group by 1 order by 1""", [ctx.run_id]).fetchall()
     finally:
         con.close()
     return {t: {"landed": int(a), "staged": int(b), "quarantined": int(c), "duplicates": int(d)} for t, a, b, c, d in rows}
@@ -195,7 +196,8 @@ def record_and_publish(ctx: RunContext, results: list[gates.GateResult], days: l
         run_id=ctx.run_id, started_at=ctx.started_at, finished_at=dt.datetime.now().replace(microsecond=0),
         from_date=ctx.from_date, to_date=ctx.to_date, as_of_dates=ctx.as_of_dates, published_dates=days,
         is_backfill=ctx.is_backfill, landed_counts=landed_counts(ctx) if ctx.paths.build.exists() else {},
-        gate_results=[r.as_dict() for r in failed], outcome=outcome, message=message)
+        gate_results={"passed": len(results) - len(failed), "failed": [r.as_dict() for r in failed]},
+        outcome=outcome, message=message)
     runlog.append(ctx.paths.build, log_row)
     published: list[dt.date] = []
     if days:

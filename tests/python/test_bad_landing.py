@@ -56,19 +56,27 @@ def two_runs(bad_zone):
     return first, first_exists, second, root / "wh"
 
 
+def run_dir_of(out: subprocess.CompletedProcess, wh):
+    """The run folder of a `kscore run` (its id is printed first; two runs may start in the same second)."""
+    import re
+
+    return wh / "runs" / re.search(r"^run (\S+):", out.stdout, re.M).group(1)
+
+
 def test_first_run_stops_naming_every_rejected_file(two_runs):
     first, first_exists, _, wh = two_runs
     text = first.stdout + first.stderr
     assert first.returncode != 0 and "Traceback" not in text
     assert "nothing published" in first.stderr and not first_exists
-    report = sorted((wh / "runs").iterdir())[0] / "gate_failures.txt"
+    report = run_dir_of(first, wh) / "gate_failures.txt"
     failures = report.read_text()
     for name in ("dt=2023-02-30/part-0.parquet", "dt=2023-1-7/part-0.parquet", "part-late-redelivery.parquet"):
         assert name in failures, failures
     assert "bad_partition_folder" in failures and "unreadable_parquet" in failures
     con = duckdb.connect(str(wh / "kscore_build.duckdb"), read_only=True)
     try:
-        outcomes = [r[0] for r in con.execute("select outcome from ops.run_log order by started_at, run_id").fetchall()]
+        outcomes = [r[0] for r in con.execute("select outcome from ops.run_log where run_id = ?",
+                                              [run_dir_of(first, wh).name]).fetchall()]
         rejected = con.execute("select count(*) from ops.landed_files where status = 'rejected'").fetchone()[0]
     finally:
         con.close()
@@ -81,7 +89,7 @@ def test_next_run_lists_them_as_known_and_publishes(two_runs):
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
     import json
 
-    run_dir = sorted((wh / "runs").iterdir())[-1]
+    run_dir = run_dir_of(second, wh)
     results = json.loads((run_dir / "gate_report.json").read_text())
     known = [r for r in results if r["expectation"] == "known_rejected_file_reported_earlier"]
     assert len(known) == 3 and all(r["success"] for r in known)

@@ -74,7 +74,9 @@ def test_same_as_of_date_twice_is_idempotent(builds, tiny_landing):
     d1, d2, _, _, second, _ = builds
     before = marts_of(second.published_file, [d1, d2])
     con = duckdb.connect(str(second.published_file.parent / "kscore_build.duckdb"), read_only=True)
-    counts_before = con.execute("select * from ops.landing_counts order by all").fetchall()
+    counts_sql = ("select table_name, dt, landed_rows, staged_rows, quarantined_rows, duplicate_rows "
+                  "from ops.landing_counts order by all")
+    counts_before = con.execute(counts_sql).fetchall()
     con.close()
     with pytest.raises(RunError, match="already published.*--backfill"):
         run(d2, d2, tiny_landing, second.published_file, progress=lambda s: None)  # not without saying so
@@ -82,7 +84,7 @@ def test_same_as_of_date_twice_is_idempotent(builds, tiny_landing):
     assert again.ok, again.message
     assert_same_marts(before, marts_of(again.published_file, [d1, d2]))
     con = duckdb.connect(str(second.published_file.parent / "kscore_build.duckdb"), read_only=True)
-    assert con.execute("select * from ops.landing_counts order by all").fetchall() == counts_before
+    assert con.execute(counts_sql).fetchall() == counts_before
     con.close()
 
 
@@ -94,3 +96,10 @@ def test_run_log_records_every_run(builds):
     assert [r[1] for r in rows][:2] == ["published", "published"]
     counts = json.loads(rows[-1][3])
     assert counts["orders"]["landed"] == counts["orders"]["staged"] + counts["orders"]["quarantined"] + counts["orders"]["duplicates"]
+    # each row counts what its run processed: the cold start read every day, the increment its look-back only
+    cold, increment = json.loads(rows[0][3]), json.loads(rows[1][3])
+    assert cold["orders"]["landed"] > increment["orders"]["landed"] > 0
+    con = duckdb.connect(str(second.published_file), read_only=True)
+    gate_results = json.loads(con.execute("select gate_results from ops.run_log where run_id = ?", [second.run_id]).fetchone()[0])
+    con.close()
+    assert gate_results["failed"] == [] and gate_results["passed"] > 50

@@ -117,10 +117,12 @@ peer_means as (
         avg(cast(product_visits as double)) as peer_avg_product_visits,
         avg(cast(paid_orders as double)) as peer_avg_paid_orders,
         sum(gmv) as peer_sum_gmv,  -- exact decimal sum; divided once below: no rounding flips between builds
-        avg(view_rate) as peer_avg_view_rate,
-        avg(product_exposure_per_view) as peer_avg_product_exposure_per_view,
-        avg(visit_rate) as peer_avg_visit_rate,
-        avg(order_rate) as peer_avg_order_rate
+        -- rates are already rounded to 6 decimals: exact decimal sums, one division and a half-up rounding
+        -- below, so a range build and day-by-day builds agree (a DOUBLE avg flipped the 6th decimal)
+        {%- for r in ['view_rate', 'product_exposure_per_view', 'visit_rate', 'order_rate'] %}
+        sum(cast({{ r }} as decimal(18, 6))) as peer_sum_{{ r }},
+        count({{ r }}) as peer_n_{{ r }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from own_rates
     group by as_of_date, main_category_id, stage_rank, scene
 ),
@@ -147,16 +149,16 @@ final as (
         o.visit_rate,
         o.order_rate,
         cast(p.peer_group_size as bigint) as peer_group_size,
-        round(p.peer_avg_room_exposures, 6) as peer_avg_room_exposures,
-        round(p.peer_avg_content_views, 6) as peer_avg_content_views,
-        round(p.peer_avg_product_exposures, 6) as peer_avg_product_exposures,
-        round(p.peer_avg_product_visits, 6) as peer_avg_product_visits,
-        round(p.peer_avg_paid_orders, 6) as peer_avg_paid_orders,
-        cast(round(p.peer_sum_gmv / p.peer_group_size, 2) as decimal(18, 2)) as peer_avg_gmv,
-        round(p.peer_avg_view_rate, 6) as peer_avg_view_rate,
-        round(p.peer_avg_product_exposure_per_view, 6) as peer_avg_product_exposure_per_view,
-        round(p.peer_avg_visit_rate, 6) as peer_avg_visit_rate,
-        round(p.peer_avg_order_rate, 6) as peer_avg_order_rate
+        {{ round_half_up('p.peer_avg_' ~ 'room_exposures', 6) }} as peer_avg_room_exposures,
+        {{ round_half_up('p.peer_avg_' ~ 'content_views', 6) }} as peer_avg_content_views,
+        {{ round_half_up('p.peer_avg_' ~ 'product_exposures', 6) }} as peer_avg_product_exposures,
+        {{ round_half_up('p.peer_avg_' ~ 'product_visits', 6) }} as peer_avg_product_visits,
+        {{ round_half_up('p.peer_avg_' ~ 'paid_orders', 6) }} as peer_avg_paid_orders,
+        cast({{ round_half_up('p.peer_sum_gmv / p.peer_group_size', 2) }} as decimal(18, 2)) as peer_avg_gmv,
+        {{ round_half_up('p.peer_sum_view_rate / nullif(p.peer_n_view_rate, 0)', 6) }} as peer_avg_view_rate,
+        {{ round_half_up('p.peer_sum_product_exposure_per_view / nullif(p.peer_n_product_exposure_per_view, 0)', 6) }} as peer_avg_product_exposure_per_view,
+        {{ round_half_up('p.peer_sum_visit_rate / nullif(p.peer_n_visit_rate, 0)', 6) }} as peer_avg_visit_rate,
+        {{ round_half_up('p.peer_sum_order_rate / nullif(p.peer_n_order_rate, 0)', 6) }} as peer_avg_order_rate
     from own_rates as o
     inner join peer_means as p
         on p.as_of_date = o.as_of_date and p.main_category_id = o.main_category_id
