@@ -96,3 +96,21 @@ def test_staged_rows_break_no_rule(injected_build):
     assert con.execute("""select count(*) from staging.stg_landing__refunds r join staging.stg_landing__orders o using (order_id)
                           where r.refund_amount > o.pay_amount""").fetchone()[0] == 0
     assert con.execute("select count(*) from (select order_id from staging.stg_landing__orders group by 1 having count(*) > 1)").fetchone()[0] == 0
+
+
+def test_both_events_of_an_out_of_order_pair_are_quarantined(injected_build):
+    """delivered 2 h before shipped (3 orders): we cannot know which event is wrong, so both leave staging."""
+    _, _, build = injected_build
+    newest = TINY_START + dt.timedelta(days=TINY_DAYS - 1)
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        rows = con.execute("""select event_type, count(*) from quarantine.logistics_events
+                              where rule = 'event_sequence' and dt = ? group by 1 order by 1""", [newest]).fetchall()
+        orders = [r[0] for r in con.execute("""select distinct order_id from quarantine.logistics_events
+                                               where rule = 'event_sequence' and dt = ?""", [newest]).fetchall()]
+        staged = con.execute("select count(*) from staging.stg_landing__logistics_events where order_id in (select unnest(?))",
+                             [orders]).fetchone()[0]
+    finally:
+        con.close()
+    assert rows == [("delivered", 3), ("shipped", 3)]
+    assert staged == 0
