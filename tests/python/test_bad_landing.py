@@ -121,7 +121,10 @@ def test_a_warehouse_folder_that_cannot_be_created_is_a_clear_error(tiny_landing
 
 def test_a_value_its_contract_type_cannot_hold_quarantines_its_row(tiny_landing, tmp_path):
     """orders.quantity delivered as int64 (a castable column type) with one value beyond INTEGER: that row is
-    quarantined under type_not_castable:quantity; the build does not fail on a conversion error."""
+    quarantined under type_not_castable:quantity; the build does not fail on a conversion error.
+    In the same delivery, spec 01's column conditions: a commission_rate on an order without creator
+    (commission_rate_without_creator) and a negative_aspect on a 5-star review
+    (negative_aspect_with_rating_above_2) are quarantined too."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -132,8 +135,24 @@ def test_a_value_its_contract_type_cannot_hold_quarantines_its_row(tiny_landing,
     qty = tbl.column("quantity").cast(pa.int64()).to_pylist()
     qty[7] = 3_000_000_000
     tbl = tbl.set_column(tbl.schema.get_field_index("quantity"), "quantity", pa.array(qty, pa.int64()))
+    creators = tbl.column("creator_id").to_pylist()
+    self_sold = next(i for i, c in enumerate(creators) if c is None and i != 7)
+    rates = tbl.column("commission_rate").to_pylist()
+    rates[self_sold] = 0.1
+    tbl = tbl.set_column(tbl.schema.get_field_index("commission_rate"), "commission_rate",
+                         pa.array(rates, tbl.schema.field("commission_rate").type))
     pq.write_table(tbl, part)
     bad_order = tbl.column("order_id")[7].as_py()
+    no_creator_order = tbl.column("order_id")[self_sold].as_py()
+    rpart = landing / "reviews" / f"dt={newest}" / "part-0.parquet"
+    reviews = pq.read_table(rpart)
+    five = next(i for i, r in enumerate(reviews.column("rating").to_pylist()) if r > 2)
+    aspects = reviews.column("negative_aspect").to_pylist()
+    aspects[five] = "product"
+    reviews = reviews.set_column(reviews.schema.get_field_index("negative_aspect"), "negative_aspect",
+                                 pa.array(aspects, reviews.schema.field("negative_aspect").type))
+    pq.write_table(reviews, rpart)
+    bad_review = reviews.column("review_id")[five].as_py()
 
     wh = tmp_path / "wh"
     out = kscore_main("run", "--from", str(last_as_of()), "--landing", str(landing), "--warehouse", str(wh / "kscore.duckdb"))
@@ -141,6 +160,8 @@ def test_a_value_its_contract_type_cannot_hold_quarantines_its_row(tiny_landing,
     con = duckdb.connect(str(wh / "kscore_build.duckdb"), read_only=True)
     try:
         rules = con.execute("select rule from quarantine.orders where order_id = ?", [bad_order]).fetchall()
+        commission_rules = con.execute("select rule from quarantine.orders where order_id = ?", [no_creator_order]).fetchall()
+        review_rules = con.execute("select rule from quarantine.reviews where review_id = ?", [bad_review]).fetchall()
         staged = con.execute("select count(*) from staging.stg_landing__orders where order_id = ?", [bad_order]).fetchone()[0]
         landed, staged_n, quarantined, dups = con.execute(
             "select landed_rows, staged_rows, quarantined_rows, duplicate_rows from ops.landing_counts "
@@ -148,4 +169,6 @@ def test_a_value_its_contract_type_cannot_hold_quarantines_its_row(tiny_landing,
     finally:
         con.close()
     assert rules == [("type_not_castable:quantity",)] and staged == 0
+    assert commission_rules == [("commission_rate_without_creator",)]
+    assert review_rules == [("negative_aspect_with_rating_above_2",)]
     assert landed == staged_n + quarantined + dups == tbl.num_rows

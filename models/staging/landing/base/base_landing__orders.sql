@@ -5,6 +5,7 @@
     'quantity_below_one': "r.quantity < 1",
     'negative_amount': "r.pay_amount < 0",
     'rate_out_of_range': "r.commission_rate < 0 or r.commission_rate > 1",
+    'commission_rate_without_creator': "(r.creator_id is null) <> (r.commission_rate is null)",
     'shop_not_found': landing_fk_missing('shop_id', ref('base_landing__shops')),
     'product_not_found': landing_fk_missing('product_id', ref('base_landing__products')),
     'creator_not_found': landing_fk_missing('creator_id', ref('base_landing__creators')),
