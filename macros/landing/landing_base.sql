@@ -69,12 +69,12 @@ with landed as (
 batch as (
     select
         {%- for c in cols %}
-        {{ kscore.try_cast_to(c.name, c.data_type) }} as {{ c.name }},
+        {{ dbt.safe_cast(c.name, c.data_type) }} as {{ c.name }},
         {%- endfor %}
         {#- a value its contract type cannot hold (the file's column type was accepted by the sense step) -#}
         nullif(concat_ws(';',
             {%- for c in cols %}
-            case when {{ c.name }} is not null and {{ kscore.try_cast_to(c.name, c.data_type) }} is null
+            case when {{ c.name }} is not null and {{ dbt.safe_cast(c.name, c.data_type) }} is null
                  then 'type_not_castable:{{ c.name }}' end{{ ',' if not loop.last }}
             {%- endfor %}
         ), '') as cast_failures,

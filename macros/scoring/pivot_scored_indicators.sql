@@ -10,7 +10,7 @@
   rounded half-up to 2 decimals) and peer_percentile. Shared by 店铺体验分 and 带货口碑分.
 -#}
 {% macro pivot_scored_indicators(indicators, dimensions, score_name, volume_column) -%}
-        case when max(case when is_scored then 1 else 0 end) = 1 then '正式期' else '成长期' end as score_stage,
+        {{ score_stage('max(case when is_scored then 1 else 0 end) = 1') }} as score_stage,
         max(case when is_scored then 1 else 0 end) = 1 as is_scored,
         max({{ volume_column }}) as {{ volume_column }},
         max(peer_group_size) as peer_group_size,

@@ -130,6 +130,9 @@ def sense(landing: Path) -> list[LandedFile]:
         tdir = landing / table
         if not tdir.is_dir():
             continue
+        # a Parquet file straight in the table's folder names no day: rejected (bad_partition_folder), never skipped
+        for f in sorted(tdir.glob("*.parquet")):
+            out.append(check_file(table, f, None))
         for day_dir in sorted(p for p in tdir.iterdir() if p.is_dir()):
             m = DT_FOLDER.match(day_dir.name)
             try:

@@ -1,6 +1,7 @@
 """Bad landing-zone layout and bad warehouse paths (spec 06: no stack trace, nothing silently dropped).
 
-- A file in a folder that names no day (`dt=2023-02-30`, `dt=2023-2-19`) and a corrupt file delivered late
+- A file in a folder that names no day (`dt=2023-02-30`, `dt=2023-2-19`, or straight in the table's folder)
+  and a corrupt file delivered late
   into an older day are rejected by the sense step; the run that first senses them fails its raw gate
   naming each file, publishes nothing and logs the run. Landed files are never edited, so the next run
   lists them as known rejections and goes on (it does not stay blocked forever).
@@ -9,9 +10,7 @@
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import shutil
 import subprocess
 
@@ -19,15 +18,7 @@ import duckdb
 import pytest
 
 from conftest import TINY_DAYS, TINY_START, copy_zone, last_as_of
-
-
-def kscore_main(*args: str) -> subprocess.CompletedProcess:
-    from kscore.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(args))
-    return subprocess.CompletedProcess(["kscore", *args], rc, out.getvalue(), err.getvalue())
+from test_bad_input import kscore_main
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +30,7 @@ def bad_zone(tiny_landing, tmp_path_factory):
     shutil.copyfile(good, landing / "orders" / "dt=2023-02-30" / "part-0.parquet")
     (landing / "orders" / "dt=2023-1-7").mkdir()
     shutil.copyfile(good, landing / "orders" / "dt=2023-1-7" / "part-0.parquet")
+    shutil.copyfile(good, landing / "orders" / "part-stray.parquet")  # outside any dt folder
     old_day = landing / "reviews" / f"dt={TINY_START + dt.timedelta(days=2)}"
     data = (old_day / "part-0.parquet").read_bytes()
     (old_day / "part-late-redelivery.parquet").write_bytes(data[: len(data) // 2])
@@ -70,7 +62,8 @@ def test_first_run_stops_naming_every_rejected_file(two_runs):
     assert "nothing published" in first.stderr and not first_exists
     report = run_dir_of(first, wh) / "gate_failures.txt"
     failures = report.read_text()
-    for name in ("dt=2023-02-30/part-0.parquet", "dt=2023-1-7/part-0.parquet", "part-late-redelivery.parquet"):
+    for name in ("dt=2023-02-30/part-0.parquet", "dt=2023-1-7/part-0.parquet", "orders/part-stray.parquet",
+                 "part-late-redelivery.parquet"):
         assert name in failures, failures
     assert "bad_partition_folder" in failures and "unreadable_parquet" in failures
     con = duckdb.connect(str(wh / "kscore_build.duckdb"), read_only=True)
@@ -81,7 +74,7 @@ def test_first_run_stops_naming_every_rejected_file(two_runs):
     finally:
         con.close()
     assert outcomes[0] == "failed"
-    assert rejected == 3  # recorded in the ledger, never silently skipped
+    assert rejected == 4  # recorded in the ledger, never silently skipped
 
 
 def test_next_run_lists_them_as_known_and_publishes(two_runs):
@@ -92,7 +85,7 @@ def test_next_run_lists_them_as_known_and_publishes(two_runs):
     run_dir = run_dir_of(second, wh)
     results = json.loads((run_dir / "gate_report.json").read_text())
     known = [r for r in results if r["expectation"] == "known_rejected_file_reported_earlier"]
-    assert len(known) == 3 and all(r["success"] for r in known)
+    assert len(known) == 4 and all(r["success"] for r in known)
     con = duckdb.connect(str(wh / "kscore.duckdb"), read_only=True)
     try:
         assert con.execute("select count(*) from marts.product_tier_daily where as_of_date = ?", [last_as_of()]).fetchone()[0] > 0
@@ -124,7 +117,7 @@ def test_a_value_its_contract_type_cannot_hold_quarantines_its_row(tiny_landing,
     quarantined under type_not_castable:quantity; the build does not fail on a conversion error.
     In the same delivery, spec 01's column conditions: a commission_rate on an order without creator
     (commission_rate_without_creator) and a negative_aspect on a 5-star review
-    (negative_aspect_with_rating_above_2) are quarantined too."""
+    (negative_aspect_on_positive_rating) are quarantined too."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -170,5 +163,5 @@ def test_a_value_its_contract_type_cannot_hold_quarantines_its_row(tiny_landing,
         con.close()
     assert rules == [("type_not_castable:quantity",)] and staged == 0
     assert commission_rules == [("commission_rate_without_creator",)]
-    assert review_rules == [("negative_aspect_with_rating_above_2",)]
+    assert review_rules == [("negative_aspect_on_positive_rating",)]
     assert landed == staged_n + quarantined + dups == tbl.num_rows

@@ -3,16 +3,19 @@
   生意通 traffic funnel (spec 08): per (as_of_date D, dt = D-1, active shop, scene) the shop's own funnel
   figures and step conversions (next step / this step, NULL on a zero denominator), and beside them the
   mean of the same figures over its peers for the day (同行同等级商家均值): active shops with the same
-  main category and the same 店铺体验分 stage (正式期: at least experience_params.min_orders_scored paid
-  orders in the experience window D-30 … D-1, as int_experience_shop_indicators decides it).
+  main category and the same 店铺体验分 stage, read from int_experience_shop_indicators (the shops and the
+  stage gate of the experience score, not a copy of them).
 -#}
 
-with spine as (
-    select as_of_date from {{ as_of_dates() }} as s
-),
-
-shops as (
-    select * from {{ ref('stg_landing__shops') }}
+with shop_stages as (
+    -- the 店铺体验分 stage itself, per (as_of_date, active shop): int_experience_shop_indicators decides it
+    -- (one row per indicator, all with the shop's is_scored), so the gate is written once
+    select distinct
+        as_of_date,
+        shop_id,
+        main_category_id,
+        is_scored
+    from {{ ref('int_experience_shop_indicators') }}
 ),
 
 scenes as (
@@ -23,51 +26,15 @@ funnel_daily as (
     select * from {{ ref('int_funnel_shop_daily') }}
 ),
 
-orders_daily as (
-    select * from {{ ref('int_chuanliu_shop_orders_daily') }}
-),
-
-params as (
-    -- the 店铺体验分 stage gate itself (seed experience_params), not a copy of it
-    select
-        cast(max(case when param = 'window_days' then value end) as integer) as peer_window_days,
-        max(case when param = 'min_orders_scored' then value end) as min_orders_scored
-    from {{ ref('experience_params') }}
-),
-
-stages as (
-    select '成长期' as score_stage, 0 as stage_rank, cast(0 as double) as min_orders_30d
-    union all
-    select '正式期' as score_stage, 1 as stage_rank, min_orders_scored as min_orders_30d from params
-),
-
 active_shops as (
     select
-        sp.as_of_date,
-        {{ add_days('sp.as_of_date', -1) }} as dt,
-        sh.shop_id,
-        sh.main_category_id
-    from spine as sp
-    inner join shops as sh on {{ version_in_force('sh', 'sp.as_of_date') }}
-    where sh.status = 'active'
-),
-
-orders_window as (
-    select sp.as_of_date, o.shop_id, sum(o.paid_orders) as paid_orders_30d
-    from spine as sp
-    cross join params as p
-    inner join orders_daily as o
-        on o.paid_date >= {{ add_days('sp.as_of_date', '-p.peer_window_days') }}
-       and o.paid_date < sp.as_of_date
-    group by sp.as_of_date, o.shop_id
-),
-
-shop_stage_rank as (
-    select a.as_of_date, a.shop_id, max(st.stage_rank) as stage_rank
-    from active_shops as a
-    left join orders_window as w on w.as_of_date = a.as_of_date and w.shop_id = a.shop_id
-    inner join stages as st on st.min_orders_30d <= coalesce(w.paid_orders_30d, 0)
-    group by a.as_of_date, a.shop_id
+        as_of_date,
+        {{ add_days('as_of_date', -1) }} as dt,
+        shop_id,
+        main_category_id,
+        {{ score_stage('is_scored') }} as score_stage,
+        case when is_scored then 1 else 0 end as stage_rank
+    from shop_stages
 ),
 
 own as (
@@ -76,8 +43,8 @@ own as (
         a.dt,
         a.shop_id,
         a.main_category_id,
-        st.score_stage,
-        st.stage_rank,
+        a.score_stage,
+        a.stage_rank,
         s.scene,
         s.scene_cn,
         s.scene_rank,
@@ -88,8 +55,6 @@ own as (
         coalesce(f.paid_orders, 0) as paid_orders,
         cast(coalesce(f.gmv, 0) as decimal(18, 2)) as gmv
     from active_shops as a
-    inner join shop_stage_rank as r on r.as_of_date = a.as_of_date and r.shop_id = a.shop_id
-    inner join stages as st on st.stage_rank = r.stage_rank
     cross join scenes as s
     left join funnel_daily as f on f.shop_id = a.shop_id and f.dt = a.dt and f.scene = s.scene
 ),
