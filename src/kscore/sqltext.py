@@ -12,8 +12,8 @@ import os
 
 
 def literal(value: object) -> str:
-    """A SQL string literal holding `value` exactly (single quotes doubled; DuckDB and
-    Spark SQL standard strings take every other character, newlines included, as is)."""
+    """A DuckDB SQL string literal holding `value` exactly (single quotes doubled; a DuckDB
+    standard string takes every other character, backslashes and newlines included, as is)."""
     text = os.fspath(value) if hasattr(value, "__fspath__") else str(value)
     if "\x00" in text:
         raise ValueError("a NUL character cannot be part of a SQL string")
