@@ -16,18 +16,41 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, asdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from kscore.landing import LandedFile, contract
+from kscore.sqltext import identifier
 
-# daily tables that must have a partition for every day (spec 06 §2)
-EXPECTED_DAILY_TABLES = ("orders", "logistics_events", "product_traffic_daily", "content_daily_stats")
+
+
+def _expected_daily_tables() -> tuple[str, ...]:
+    from kscore.gx_suites import thresholds
+
+    return tuple(t for t, spec in thresholds()["raw"]["tables"].items() if spec.get("expected_daily"))
+
+
+# daily tables that must have a partition for every day (spec 06 §2): `expected_daily` in thresholds.yml
+EXPECTED_DAILY_TABLES = _expected_daily_tables()
+
+# the order in which a run's headline looks for the root cause among the failures of one day: the
+# tables other tables reference first (a missing order explains its logistics events' orphans, a
+# 10x order spike explains a spike of the customer-service sessions about those orders) ...
+ROOT_TABLE_ORDER = ("categories", "shops", "products", "creators", "orders", "activity_registrations",
+                    "live_sessions", "logistics_events", "refunds", "reviews", "im_sessions",
+                    "product_traffic_daily", "content_daily_stats")
+# ... and file-level and batch-level findings before what staging found
+ROOT_RULE_ORDER = ("file_readable_with_contract_schema", "daily_partition_present",
+                   "expected_daily_table_not_empty", "row_count_within_band_of_own_history")
 
 log = logging.getLogger("kscore.gates")
 
@@ -85,13 +108,46 @@ def file_gates(files: list[LandedFile], days: list[dt.date]) -> list[GateResult]
             else:
                 results.append(GateResult(f.table_name, first, "known_rejected_file_reported_earlier", True,
                                           observed=f"{f.file_path}: {f.reason}", bound="reported by an earlier run"))
-    present = {(f.table_name, f.dt) for f in files}
-    for day in days:
-        for table in EXPECTED_DAILY_TABLES:
-            ok = (table, day) in present
-            results.append(GateResult(table, day, "daily_partition_present", ok,
-                                      observed="present" if ok else "missing", bound="present"))
+    results += partition_gates(files, days)
     return results
+
+
+def partition_gates(files: list[LandedFile], days: list[dt.date]) -> list[GateResult]:
+    """Every expected daily table has an accepted partition for each day in `days`, and for every
+    earlier day since its first landed day (the marts of these days read them: a day missing or
+    rejected earlier still makes every later score wrong, and names itself as the cause, instead of
+    the later day's logistics events whose orders never landed). Earlier days report failures only."""
+    accepted = {(f.table_name, f.dt) for f in files if f.status == "accepted" and f.dt is not None}
+    rejected: dict = defaultdict(list)
+    for f in files:
+        if f.status == "rejected" and f.dt is not None:
+            rejected[(f.table_name, f.dt)].append(Path(f.file_path).name)
+    results: list[GateResult] = []
+    if not days:
+        return results
+    first_judged = min(days)
+    for table in EXPECTED_DAILY_TABLES:
+        landed = sorted(d for (t, d) in accepted | set(rejected) if t == table)
+        if landed:
+            gap = landed[0]
+            while gap < first_judged:
+                if (table, gap) not in accepted:
+                    results.append(GateResult(table, gap, "daily_partition_present", False,
+                                              observed=_missing(rejected.get((table, gap))),
+                                              bound="present (an earlier day the marts read)"))
+                gap += dt.timedelta(days=1)
+        for day in days:
+            ok = (table, day) in accepted
+            results.append(GateResult(table, day, "daily_partition_present", ok,
+                                      observed="present" if ok else _missing(rejected.get((table, day))),
+                                      bound="present"))
+    return results
+
+
+def _missing(rejected_names: list[str] | None) -> str:
+    if rejected_names:
+        return f"missing: only rejected files ({', '.join(sorted(rejected_names))})"
+    return "missing"
 
 
 # --------------------------------------------------------------------------- GX result -> GateResult
@@ -141,6 +197,10 @@ def _observed(res) -> object:
     if "unexpected_count" in r and res.expectation_config.type == "expect_column_values_to_not_be_null":
         n = r.get("element_count") or 0
         return {"null_share": round(r["unexpected_count"] / n, 6) if n else None, "nulls": int(r["unexpected_count"]), "of": n}
+    if "unexpected_count" in r and res.expectation_config.type == "expect_column_values_to_be_null":
+        n = r.get("element_count") or 0
+        nulls = n - int(r["unexpected_count"])
+        return {"null_share": round(nulls / n, 6) if n else None, "nulls": nulls, "of": n}
     if "unexpected_count" in r:
         n = r.get("element_count")
         pct = r.get("unexpected_percent") or 0.0
@@ -167,19 +227,96 @@ def _to_results(suite: str, day: dt.date, stage: str, gx_result, overrides: dict
 
 # --------------------------------------------------------------------------- raw batch gates
 
-def _history_bounds(table: str, day: dt.date, counts: dict, first_day: dict, cfg: dict, spec: dict):
-    """(min, max, note) of the row-count band for `table` on `day`, or (0, None, why-skipped)."""
-    hist_days = int(cfg["history_days"])
-    warmup = int(spec.get("warmup_days", 0))
-    first = first_day.get(table)
-    if first is None or (day - first).days < hist_days + warmup:
-        return 0, None, f"skipped: fewer than {hist_days + warmup} days of history before {day}"
-    hist = [counts[(table, day - dt.timedelta(days=i))] for i in range(1, hist_days + 1)
-            if (table, day - dt.timedelta(days=i)) in counts]
-    if not hist:
-        return 0, None, f"skipped: no landed {table} in the {hist_days} days before {day}"
-    med = statistics.median(hist)
-    return int(med * float(cfg["low"])), int(med * float(cfg["high"])), f"median of {len(hist)} days = {med:g}"
+def row_count_band(table: str, day: dt.date, n: int, counts: dict, cfg: dict) -> dict:
+    """The row-count band of `table` on `day` from its own history (spec 06 §2).
+
+    counts: (table, day) -> landed rows of the days with a delivery. Returns {"skipped": why} with too
+    little history, else the two medians, the band of each ([low, high] x median) and the band the
+    count `n` is judged by: the one that holds it (the count passes when either does), else the
+    nearer one (it fails).
+    """
+    trailing = [counts[(table, day - dt.timedelta(days=i))] for i in range(1, int(cfg["trailing_days"]) + 1)
+                if (table, day - dt.timedelta(days=i)) in counts]
+    if len(trailing) < int(cfg["min_history_days"]):
+        return {"skipped": f"{len(trailing)} days of {table} history in the {cfg['trailing_days']} days "
+                           f"before {day}, fewer than {cfg['min_history_days']}"}
+    weekday = [counts[(table, day - dt.timedelta(weeks=w))] for w in range(1, int(cfg["same_weekday_weeks"]) + 1)
+               if (table, day - dt.timedelta(weeks=w)) in counts]
+    low, high = float(cfg["low"]), float(cfg["high"])
+    medians = {"same_weekday_median": statistics.median(weekday) if weekday else None,
+               "trailing_median": statistics.median(trailing)}
+    bands = {k: [math.ceil(m * low), math.floor(m * high)] for k, m in medians.items() if m is not None}
+    holding = [b for b in bands.values() if b[0] <= n <= b[1]]
+    if holding:
+        judged = holding[0]
+    else:
+        judged = min(bands.values(), key=lambda b: min(abs(n - b[0]), abs(n - b[1])))
+    return {"min_value": judged[0], "max_value": judged[1], **medians,
+            "bands": bands, "history_days": len(trailing), "same_weekday_days": len(weekday),
+            "rule": f"fails outside {low:g}x-{high:g}x of both medians"}
+
+
+@lru_cache(maxsize=200_000)
+def _file_nulls(path: str, mtime_ns: int) -> tuple[int, dict[str, int]]:
+    """(rows, column -> NULL count) of one landed Parquet file, from its footer statistics when every
+    column chunk has a null count, else counted by DuckDB."""
+    meta = pq.read_metadata(path)
+    nulls: dict[str, int] = defaultdict(int)
+    complete = True
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for j in range(rg.num_columns):
+            col = rg.column(j)
+            stats = col.statistics
+            if stats is None or not stats.has_null_count:
+                complete = False
+                break
+            nulls[col.path_in_schema] += int(stats.null_count)
+        if not complete:
+            break
+    if complete:
+        return meta.num_rows, dict(nulls)
+    names = [f.name for f in meta.schema.to_arrow_schema()]
+    con = duckdb.connect()
+    try:
+        row = con.execute("select count(*), " + ", ".join(
+            f"count(*) - count({identifier(c)})" for c in names) + " from read_parquet(?)", [path]).fetchone()
+    finally:
+        con.close()
+    return int(row[0]), dict(zip(names, (int(v) for v in row[1:])))
+
+
+def null_shares(files: list[LandedFile]) -> dict:
+    """(table, day) -> (rows, {column: NULL share}) over the accepted files of each day."""
+    rows: dict = defaultdict(int)
+    nulls: dict = defaultdict(lambda: defaultdict(int))
+    for f in files:
+        try:
+            n, per_col = _file_nulls(f.file_path, Path(f.file_path).stat().st_mtime_ns)
+        except (OSError, duckdb.Error, pa.ArrowException):
+            continue  # unreadable now: the batch read reports it
+        rows[(f.table_name, f.dt)] += n
+        for c, k in per_col.items():
+            nulls[(f.table_name, f.dt)][c] += k
+    return {key: (n, {c: nulls[key][c] / n for c in nulls[key]}) for key, n in rows.items() if n}
+
+
+def null_share_bands(table: str, day: dt.date, columns: list[str], shares: dict, cfg: dict) -> dict:
+    """column -> {"min": lowest share allowed, "max": highest, "history": [lo, hi], "days": N}, or
+    {"skipped": why}: the trailing range of the column's daily NULL shares, widened by the margin."""
+    hist = [shares[(table, day - dt.timedelta(days=i))][1] for i in range(1, int(cfg["trailing_days"]) + 1)
+            if (table, day - dt.timedelta(days=i)) in shares]
+    if len(hist) < int(cfg["min_history_days"]):
+        return {"skipped": f"{len(hist)} days of {table} history in the {cfg['trailing_days']} days "
+                           f"before {day}, fewer than {cfg['min_history_days']}"}
+    margin = float(cfg["margin"])
+    out = {}
+    for c in columns:
+        values = [h.get(c, 0.0) for h in hist]
+        lo, hi = min(values), max(values)
+        out[c] = {"min": round(max(0.0, lo - margin), 6), "max": round(min(1.0, hi + margin), 6),
+                  "history": [round(lo, 6), round(hi, 6)], "days": len(values)}
+    return out
 
 
 def _read_batch(files: list[LandedFile], table: str):
@@ -188,28 +325,45 @@ def _read_batch(files: list[LandedFile], table: str):
     con = duckdb.connect()
     try:
         rel = con.execute(
-            f"select distinct {', '.join(cols)} from read_parquet(?, union_by_name = true)", [paths])
+            f"select distinct {', '.join(identifier(c) for c in cols)} "
+            "from read_parquet(?, union_by_name = true)", [paths])
         return rel.df()
     finally:
         con.close()
 
 
+def _add_required_nulls(df, table: str) -> None:
+    """The derived column REQUIRED_NULLS_COLUMN: the required columns NULL in each row, ';'-joined."""
+    from kscore.gx_suites import REQUIRED_NULLS_COLUMN
+
+    required = [c.name for c in contract()[table] if not c.nullable and c.name in df.columns]
+    out = [None] * len(df)
+    if required and len(df):
+        nulls = df[required].isna()
+        for i in nulls.index[nulls.any(axis=1)]:
+            out[i] = ";".join(c for c in required if nulls.at[i, c])
+    df[REQUIRED_NULLS_COLUMN] = out
+
+
 def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[GateResult]:
-    """GX raw suites on each table's batch of each day in `days` (accepted files only)."""
-    from kscore.gx_suites import thresholds
+    """GX raw suites on each table's batch of each day in `days` (accepted files only), with the
+    row-count and null-share bands of each table's own history."""
+    from kscore.gx_suites import RULE_NULL_SHARE, RULE_ROW_COUNT, null_share_parameters, thresholds
 
     th = thresholds()["raw"]
     band_cfg = th["row_count_band"]
-    min_rows_nulls = int(th.get("min_rows_for_null_shares", 0))
+    null_cfg = th["null_share_band"]
     accepted = [f for f in files if f.status == "accepted" and f.dt is not None]
     counts: dict = defaultdict(int)
-    first_day: dict = {}
     for f in accepted:
         counts[(f.table_name, f.dt)] += int(f.row_count or 0)
-        first_day[f.table_name] = min(first_day.get(f.table_name, f.dt), f.dt)
     by_batch: dict = defaultdict(list)
     for f in accepted:
         by_batch[(f.table_name, f.dt)].append(f)
+    first_judged = min(days, default=None)
+    window = dt.timedelta(days=int(null_cfg["trailing_days"]))
+    shares = null_shares([f for f in accepted if first_judged is not None
+                          and first_judged - window <= f.dt <= max(days)])
     results: list[GateResult] = []
     for day in days:
         for table, spec in th["tables"].items():
@@ -222,14 +376,27 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
                 results.append(GateResult(table, day, "batch_readable", False,
                                           observed=str(exc).splitlines()[0][:300], bound="readable"))
                 continue
-            lo, hi, note = _history_bounds(table, day, counts, first_day, band_cfg, spec)
-            overrides = {}
-            if hi is None and spec.get("row_count_band"):
-                overrides["row_count_within_band_of_trailing_median"] = note
-            if len(df) < min_rows_nulls:
-                overrides["null_share_within_bound"] = f"{len(df)} rows < {min_rows_nulls}"
+            overrides: dict = {}
+            params: dict = {"row_count_min": 0, "row_count_max": None}
+            band = row_count_band(table, day, len(df), counts, band_cfg) if spec.get("row_count_band") else {}
+            if "skipped" in band:
+                overrides[RULE_ROW_COUNT] = band["skipped"]
+            elif band:
+                params.update(row_count_min=band["min_value"], row_count_max=band["max_value"])
+            optional = [c.name for c in contract()[table] if c.nullable]
+            nbands = null_share_bands(table, day, optional, shares, null_cfg) if optional else {}
+            if len(df) < int(null_cfg["min_rows"]):
+                nbands = {"skipped": f"{len(df)} rows < {null_cfg['min_rows']}"}
+            for c in optional:
+                lo, hi = null_share_parameters(c)
+                b = nbands.get(c)
+                params[lo] = round(1 - b["max"], 6) if b else 0.0
+                params[hi] = round(1 - b["min"], 6) if b else 1.0
+            _add_required_nulls(df, table)
+            if "skipped" in nbands:
+                overrides[RULE_NULL_SHARE] = nbands["skipped"]
             try:
-                res = session.validate("raw", table, df, f"{table}-{day}", {"row_count_min": lo, "row_count_max": hi})
+                res = session.validate("raw", table, df, f"{table}-{day}", params)
             except Exception as exc:  # a GX failure is a failed gate with its message, never a stack trace
                 results.append(GateResult(table, day, "gx_validation", False,
                                           observed=f"{type(exc).__name__}: {exc}"[:300], bound="validates"))
@@ -237,8 +404,17 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
             if res is None:
                 continue
             for r in _to_results(table, day, "raw", res, overrides):
-                if r.expectation.startswith("row_count_within_band") and hi is not None:
-                    r.bound = {"min_value": lo, "max_value": hi, "from": note}
+                if r.expectation.startswith(RULE_ROW_COUNT) and "min_value" in band:
+                    r.observed = len(df)
+                    r.bound = band
+                elif r.expectation.startswith(RULE_NULL_SHARE):
+                    col = r.expectation[r.expectation.rindex("(") + 1:-1]
+                    if isinstance(r.observed, (int, float)):
+                        r.observed = {"null_share": round(1 - float(r.observed), 6)}
+                    if col in nbands:
+                        r.bound = {"null_share_between": [nbands[col]["min"], nbands[col]["max"]],
+                                   "trailing_range": nbands[col]["history"], "history_days": nbands[col]["days"],
+                                   "margin": float(null_cfg["margin"])}
                 results.append(r)
     return results
 
@@ -515,13 +691,23 @@ def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
     return results
 
 
+def root_cause_key(r: GateResult) -> tuple:
+    """Sort key of the failures for the headline: the earliest as_of_date blocked, raw before mart,
+    then the referenced tables before those referencing them, file and batch findings before what
+    staging found (ROOT_TABLE_ORDER, ROOT_RULE_ORDER)."""
+    table = ROOT_TABLE_ORDER.index(r.suite) if r.suite in ROOT_TABLE_ORDER else len(ROOT_TABLE_ORDER)
+    rule = next((i for i, name in enumerate(ROOT_RULE_ORDER) if r.expectation.startswith(name)),
+                len(ROOT_RULE_ORDER))
+    return (r.blocks_as_of, r.stage != "raw", r.day, rule, table, r.suite, r.expectation)
+
+
 def failure_report(results: list[GateResult]) -> str:
     """Human-readable report of the failed gates: table, day, expectation, observed value, bound."""
     failed = [r for r in results if not r.success]
     if not failed:
         return f"all {len(results)} gate results passed\n"
     lines = [f"{len(failed)} of {len(results)} gate results failed:"]
-    for r in sorted(failed, key=lambda r: (r.day, r.stage, r.suite)):
+    for r in sorted(failed, key=root_cause_key):
         lines.append(f"- {r.stage} gate, table {r.suite}, {'dt' if r.stage == 'raw' else 'as_of_date'} {r.day}: "
                      f"{r.expectation}; observed {json.dumps(r.observed, ensure_ascii=False, default=str)}; "
                      f"bound {json.dumps(r.bound, ensure_ascii=False, default=str)}")

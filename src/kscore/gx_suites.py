@@ -47,23 +47,52 @@ def _exp(type_: str, rule: str, **kwargs) -> dict:
     return {"type": type_, "kwargs": kwargs, "meta": {"rule": rule}}
 
 
-def _raw_suite(table: str, spec: dict, columns: list[str]) -> dict:
+# rule names of the raw suites (the reports and the tests use them)
+RULE_ROW_COUNT = "row_count_within_band_of_own_history"
+RULE_NOT_EMPTY = "expected_daily_table_not_empty"
+RULE_REQUIRED_NOT_NULL = "required_column_never_null"
+RULE_NULL_SHARE = "null_share_within_band_of_own_history"
+
+
+# the derived batch column naming the required columns that are NULL in a row (';'-joined; NULL when
+# none): one expectation judges every required column (GX costs ~20 ms per expectation and batch)
+REQUIRED_NULLS_COLUMN = "required_columns_null"
+
+
+def null_share_parameters(column: str) -> tuple[str, str]:
+    """The suite parameters of an optional column's null-share band, as bounds of its proportion of
+    non-NULL values: (min = 1 - the highest NULL share allowed, max = 1 - the lowest)."""
+    return f"{column}__non_null_min", f"{column}__non_null_max"
+
+
+def _raw_suite(table: str, spec: dict, columns: list) -> dict:
+    """One raw table's suite. `columns`: the contract's columns (name, nullable)."""
     exps = [_exp("expect_table_columns_to_match_set", "required_columns_present",
-                 column_set=columns, exact_match=False)]
+                 column_set=[c.name for c in columns], exact_match=False)]
+    if spec.get("expected_daily"):
+        exps.append(_exp("expect_table_row_count_to_be_between", RULE_NOT_EMPTY, min_value=1))
     if spec.get("row_count_band"):
-        exps.append(_exp("expect_table_row_count_to_be_between", "row_count_within_band_of_trailing_median",
-                         min_value={"$PARAMETER": "row_count_min"}, max_value={"$PARAMETER": "row_count_max"}))
+        exps.append(_exp("expect_table_row_count_to_be_between", RULE_ROW_COUNT,
+                         min_value={"$PARAMETER": "row_count_min"},
+                         max_value={"$PARAMETER": "row_count_max"}))
     key = spec["key"]
     if len(key) == 1:
         exps.append(_exp("expect_column_values_to_be_unique", "key_unique", column=key[0]))
     else:
         exps.append(_exp("expect_compound_columns_to_be_unique", "key_unique", column_list=key))
-    for col, share in (spec.get("max_null_share") or {}).items():
-        exps.append(_exp("expect_column_values_to_not_be_null", "null_share_within_bound",
-                         column=col, mostly=round(1 - float(share), 6)))
+    required = [c.name for c in columns if not c.nullable]
+    if required:
+        e = _exp("expect_column_values_to_be_null", RULE_REQUIRED_NOT_NULL, column=REQUIRED_NULLS_COLUMN)
+        e["meta"]["columns"] = required
+        exps.append(e)
+    for col in columns:
+        if col.nullable:
+            lo, hi = null_share_parameters(col.name)
+            exps.append(_exp("expect_column_proportion_of_non_null_values_to_be_between", RULE_NULL_SHARE,
+                             column=col.name, min_value={"$PARAMETER": lo}, max_value={"$PARAMETER": hi}))
     return {"name": table, "expectations": exps,
             "meta": {"stage": "raw", "batch": f"the rows of one day's landed {table} files (dt = D), "
-                     "exact re-delivered copies dropped"}}
+                     "exact re-delivered copies dropped; bands from the table's own history"}}
 
 
 def _landing_counts_suite() -> dict:
@@ -130,7 +159,7 @@ def build_suites() -> dict[str, dict]:
 
     th = thresholds()
     cols = contract()
-    suites = {f"raw/{t}.json": _raw_suite(t, spec, [c.name for c in cols[t]]) for t, spec in th["raw"]["tables"].items()}
+    suites = {f"raw/{t}.json": _raw_suite(t, spec, cols[t]) for t, spec in th["raw"]["tables"].items()}
     suites[f"raw/{LANDING_COUNTS_SUITE}.json"] = _landing_counts_suite()
     suites.update({f"marts/{t}.json": _mart_suite(t, spec) for t, spec in th["marts"].items()})
     return suites

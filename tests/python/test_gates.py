@@ -131,7 +131,7 @@ def test_validate_prints_the_raw_gate_report_without_building(baseline, tmp_path
     clean = kscore_main("validate", "--landing", str(landing), "--day", str(day))
     assert clean.returncode == 0, clean.stdout[-3000:]
     assert f"raw gates for {day}:" in clean.stdout and " 0 failed" in clean.stdout
-    assert "row_count_within_band_of_trailing_median" in clean.stdout and "key_unique" in clean.stdout
+    assert "row_count_within_band_of_own_history" in clean.stdout and "key_unique" in clean.stdout
     # break the day: a conflicting copy of 10 orders, and creator_id all NULL in the im/order batch
     path = next((landing / "orders" / f"dt={day}").glob("*.parquet"))
     orders = pq.read_table(path)
@@ -147,7 +147,8 @@ def test_validate_prints_the_raw_gate_report_without_building(baseline, tmp_path
     assert "Traceback" not in broken.stdout + broken.stderr
     report = broken.stdout
     assert f"raw gate, table orders, dt {day}: key_unique: expect_column_values_to_be_unique(order_id)" in report
-    assert f"raw gate, table orders, dt {day}: null_share_within_bound: expect_column_values_to_not_be_null(creator_id)" in report
+    assert (f"raw gate, table orders, dt {day}: null_share_within_band_of_own_history: "
+            "expect_column_proportion_of_non_null_values_to_be_between(creator_id)") in report
     assert '"null_share": 0.99' in report  # 495 of 500 distinct rows (the 10 conflicting copies keep theirs)
     # nothing was built: no build file, no warehouse
     assert not list(tmp_path.rglob("*.duckdb"))
