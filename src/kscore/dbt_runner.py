@@ -1,10 +1,13 @@
 """Running dbt for a range of as_of_dates: one invocation per range (spec 07)."""
 from __future__ import annotations
 
+import atexit
+import ctypes
 import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +15,46 @@ from pathlib import Path
 from typing import Callable
 
 from kscore import PROJECT_DIR
+from kscore.buildfile import DBT_PID_FILE
 from kscore.paths import WarehousePaths
+
+PR_SET_PDEATHSIG = 1
+_LIVE: dict[int, Path] = {}  # pgid -> PID file of the dbt process groups this process started
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """In the dbt child: its own process group, and SIGKILL when the run's process dies (kill -9
+    included), so a killed run never leaves dbt holding the build file."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def stop_group(pgid: int, grace: float = 5.0) -> None:
+    """End a dbt process group: SIGTERM, then SIGKILL after `grace` seconds."""
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@atexit.register
+def _stop_live_groups() -> None:
+    for pgid, pid_file in list(_LIVE.items()):
+        stop_group(pgid, grace=2.0)
+        pid_file.unlink(missing_ok=True)
 
 
 class DbtError(RuntimeError):
@@ -58,20 +100,38 @@ def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
     started = time.monotonic()
     done = re.compile(r"^\S+\s+(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP)")
     errors: list[str] = []
-    with open(log_file, "w", encoding="utf-8") as log, subprocess.Popen(
-        cmd, cwd=PROJECT_DIR, env=dbt_env(paths, landing), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, bufsize=1,
-    ) as proc:
-        for line in proc.stdout:
-            log.write(line)
-            m = done.match(line.strip())
-            if m:
-                n, total, status = m.groups()
-                if status in ("ERROR", "FAIL"):
-                    errors.append(line.strip())
-                if status != "OK" or int(n) % 10 == 0 or n == total:
-                    progress(f"  dbt {n}/{total} {line.strip()[line.strip().find(status):][:140]}")
-        rc = proc.wait()
+    pid_file = paths.folder / DBT_PID_FILE
+    with open(log_file, "w", encoding="utf-8") as log:
+        # dbt runs in its own process group (a terminal's Ctrl-C or a signal to the run reaches the
+        # run, which ends dbt itself) and dies with the run (PR_SET_PDEATHSIG)
+        proc = subprocess.Popen(
+            cmd, cwd=PROJECT_DIR, env=dbt_env(paths, landing), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True,
+            preexec_fn=_die_with_parent)
+        _LIVE[proc.pid] = pid_file
+        pid_file.write_text(json.dumps({"pid": proc.pid, "pgid": proc.pid, "run_id": vars_.get("run_id"),
+                                        "parent_pid": os.getpid()}))
+        try:
+            for line in proc.stdout:
+                log.write(line)
+                m = done.match(line.strip())
+                if m:
+                    n, total, status = m.groups()
+                    if status in ("ERROR", "FAIL"):
+                        errors.append(line.strip())
+                    if status != "OK" or int(n) % 10 == 0 or n == total:
+                        progress(f"  dbt {n}/{total} {line.strip()[line.strip().find(status):][:140]}")
+            rc = proc.wait()
+        except BaseException:  # interrupted (signal, Ctrl-C): end dbt with the run
+            stop_group(proc.pid)
+            raise
+        finally:
+            proc.stdout.close()
+            if proc.poll() is None:
+                stop_group(proc.pid)
+                proc.wait()
+            _LIVE.pop(proc.pid, None)
+            pid_file.unlink(missing_ok=True)
     seconds = time.monotonic() - started
     results_path = paths.dbt_target / "run_results.json"
     results = []

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import os
 import secrets
+import signal
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -16,13 +19,36 @@ from typing import Callable
 
 import duckdb
 
-from kscore import gates, landing, publish as publisher, runlog
+from kscore import buildfile, gates, landing, publish as publisher, runlog
 from kscore.dbt_runner import DbtError, dbt_vars, run_dbt
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
 
 
 class RunError(RuntimeError):
     """A run could not proceed; the message says why (no stack trace for the operator)."""
+
+
+class RunInterrupted(BaseException):
+    """The run got SIGTERM/SIGHUP/SIGINT: it ends dbt, records itself as interrupted and stops."""
+
+
+@contextmanager
+def interrupt_on_signals():
+    """SIGTERM and SIGHUP raise RunInterrupted in the main thread (as Ctrl-C raises
+    KeyboardInterrupt), so the run ends its dbt and leaves its run-log row; elsewhere a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise RunInterrupted(signal.Signals(signum).name)
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 @dataclass
@@ -85,9 +111,22 @@ def build_lock(paths: WarehousePaths):
         except BlockingIOError:
             raise RunError(f"another run is writing {paths.build} (lock {lock_path}); try again when it ends")
         try:
+            _check_no_stray_dbt(paths)
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _check_no_stray_dbt(paths: WarehousePaths) -> None:
+    """A dbt of an earlier run that outlived it (it should not: it dies with its run) still holding
+    the build file is named, with what to do; a stale PID file is removed."""
+    rec = buildfile.read_dbt_pid(paths.folder)
+    if rec is None:
+        return
+    pid = int(rec.get("pid", 0))
+    if pid and buildfile.pid_alive(pid) and pid != os.getpid():
+        raise RunError(buildfile.holder_message(paths.build, pid))
+    (paths.folder / buildfile.DBT_PID_FILE).unlink(missing_ok=True)
 
 
 # the range build's dbt arguments (the CLI and Dagster's dbt assets): unit tests check the SQL, not the
@@ -100,12 +139,9 @@ def sense_step(ctx: RunContext) -> list[landing.LandedFile]:
         raise RunError(f"landing zone {ctx.landing} does not exist (set --landing or KSCORE_LANDING_DIR)")
     t0 = time.monotonic()
     files = landing.sense(ctx.landing)
-    con = duckdb.connect(str(ctx.paths.build))
-    try:
+    with buildfile.connect(ctx.paths.build) as con:
         landing.mark_known(con, files)
         landing.write_ledger(con, files, ctx.run_id)
-    finally:
-        con.close()
     rejected = [f for f in files if f.status == "rejected"]
     ctx.progress(f"sensed {len(files)} files in {time.monotonic() - t0:.1f}s ({len(rejected)} rejected)")
     return files
@@ -137,16 +173,21 @@ def publishable_days(ctx: RunContext, results: list[gates.GateResult]) -> list[d
 
 
 def landed_counts(ctx: RunContext) -> dict:
-    con = duckdb.connect(str(ctx.paths.build), read_only=True)
+    """What this run (re)processed per table (not the lifetime totals); {} when the build file
+    cannot be read (the run log row says why the run ended)."""
     try:
-        if not con.execute("select count(*) from duckdb_tables() where schema_name='ops' and table_name='landing_counts'").fetchone()[0]:
-            return {}
-        # what this run (re)processed, not the lifetime totals: the partitions its staging re-read
-        rows = con.execute("""
-            select table_name, sum(landed_rows), sum(staged_rows), sum(quarantined_rows), sum(duplicate_rows)
-            from ops.landing_counts where processed_by_run = ? group by 1 order by 1""", [ctx.run_id]).fetchall()
-    finally:
-        con.close()
+        with buildfile.connect(ctx.paths.build, read_only=True) as con:
+            if not con.execute("select count(*) from duckdb_tables() where schema_name='ops' "
+                               "and table_name='landing_counts'").fetchone()[0]:
+                return {}
+            # the partitions its staging re-read
+            rows = con.execute("""
+                select table_name, sum(landed_rows), sum(staged_rows), sum(quarantined_rows),
+                       sum(duplicate_rows)
+                from ops.landing_counts where processed_by_run = ? group by 1 order by 1""",
+                               [ctx.run_id]).fetchall()
+    except (duckdb.Error, buildfile.BuildFileBusy):
+        return {}
     return {t: {"landed": int(a), "staged": int(b), "quarantined": int(c), "duplicates": int(d)} for t, a, b, c, d in rows}
 
 
@@ -174,7 +215,7 @@ def conclude(ctx: RunContext, results: list[gates.GateResult], error: str | None
 
 def _first_failure(results: list[gates.GateResult]) -> str:
     """The first failed gate, named for the operator: stage, table, day, expectation, observed, bound."""
-    failed = sorted((r for r in results if not r.success), key=lambda r: (r.blocks_as_of, r.stage != "raw", r.suite))
+    failed = sorted((r for r in results if not r.success), key=gates.root_cause_key)
     if not failed:
         return ""
     r = failed[0]
@@ -182,32 +223,66 @@ def _first_failure(results: list[gates.GateResult]) -> str:
             f"{r.expectation}; observed {r.observed!r}; bound {r.bound!r})")
 
 
+def _log_row(ctx: RunContext, results: list[gates.GateResult], days: list[dt.date], outcome: str,
+             message: str) -> dict:
+    failed = [r for r in results if not r.success]
+    return dict(
+        run_id=ctx.run_id, started_at=ctx.started_at, finished_at=dt.datetime.now().replace(microsecond=0),
+        from_date=ctx.from_date, to_date=ctx.to_date, as_of_dates=ctx.as_of_dates, published_dates=days,
+        is_backfill=ctx.is_backfill, landed_counts=landed_counts(ctx) if ctx.paths.build.exists() else {},
+        gate_results={"passed": len(results) - len(failed), "failed": [r.as_dict() for r in failed]},
+        outcome=outcome, message=message, pid=os.getpid())
+
+
+def record_start(ctx: RunContext) -> list[str]:
+    """The start of a run (CLI and Dagster), under the build lock: leftovers of a killed publish
+    removed, the rows of killed runs settled (runlog.reconcile), and this run's row written as
+    `running`, so that a run killed from here on leaves a row. Returns the notes for the operator."""
+    notes = list(publisher.clean_leftovers(ctx.paths)) if hasattr(publisher, "clean_leftovers") else []  # TEMP
+    notes += runlog.reconcile(ctx.paths.build, ctx.paths.published, ctx.run_id)
+    runlog.append(ctx.paths.build, {**_log_row(ctx, [], [], "running", "started"), "finished_at": None,
+                                    "landed_counts": {}})
+    return notes
+
+
 def record_and_publish(ctx: RunContext, results: list[gates.GateResult], days: list[dt.date],
                        outcome: str, message: str) -> tuple[list[dt.date], str, str]:
     """The end of a run (CLI and Dagster): gate report, run log row, publish `days`.
 
+    Two-phase: with days to publish, the row says `publishing` in the build file; the new published
+    file carries it as `outcome` (written before its rename), and the build row says `outcome` only
+    after the rename. A run killed in between is settled by the next run (runlog.reconcile).
     Returns (published days, outcome, message); a failed publish leaves the published file unchanged.
     """
     report = write_report(ctx, results)
     failed = [r for r in results if not r.success]
     if failed:
         message += f"; {len(failed)} failed gate results, report {report.with_name('gate_failures.txt')}"
-    log_row = dict(
-        run_id=ctx.run_id, started_at=ctx.started_at, finished_at=dt.datetime.now().replace(microsecond=0),
-        from_date=ctx.from_date, to_date=ctx.to_date, as_of_dates=ctx.as_of_dates, published_dates=days,
-        is_backfill=ctx.is_backfill, landed_counts=landed_counts(ctx) if ctx.paths.build.exists() else {},
-        gate_results={"passed": len(results) - len(failed), "failed": [r.as_dict() for r in failed]},
-        outcome=outcome, message=message)
+    log_row = _log_row(ctx, results, days, outcome if not days else "publishing", message)
     runlog.append(ctx.paths.build, log_row)
-    published: list[dt.date] = []
-    if days:
-        try:
+    if not days:
+        return [], outcome, message
+    final = {**log_row, "outcome": outcome}
+    try:
+        import inspect  # TEMP until publish() takes the hooks
+        if "before_rename" in inspect.signature(publisher.publish).parameters:
+            publisher.publish(ctx.paths, days, landing=ctx.landing, before_rename=lambda con, catalog: runlog.settle_in(
+                con, catalog, ctx.run_id, outcome, final["finished_at"]))
+        else:
             publisher.publish(ctx.paths, days)
-            published = days
-        except (duckdb.Error, OSError) as exc:
-            outcome, message = "failed", f"publish failed, published file unchanged: {type(exc).__name__}: {exc}"
-            runlog.append(ctx.paths.build, {**log_row, "published_dates": [], "outcome": outcome, "message": message})
-    return published, outcome, message
+    except (duckdb.Error, OSError) as exc:
+        outcome, message = "failed", f"publish failed, published file unchanged: {type(exc).__name__}: {exc}"
+        runlog.append(ctx.paths.build, {**log_row, "published_dates": [], "outcome": outcome, "message": message})
+        return [], outcome, message
+    runlog.append(ctx.paths.build, final)
+    return days, outcome, message
+
+
+def _record_interrupted(ctx: RunContext, results: list[gates.GateResult], message: str) -> None:
+    try:
+        runlog.append(ctx.paths.build, _log_row(ctx, results, [], "interrupted", message))
+    except (duckdb.Error, buildfile.BuildFileBusy, OSError):
+        pass  # the next run settles the `running` row
 
 
 def check_not_republishing(ctx: RunContext) -> None:
@@ -234,11 +309,13 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
     results: list[gates.GateResult] = []
     published: list[dt.date] = []
     outcome, message = "failed", ""
-    with build_lock(ctx.paths):
+    with build_lock(ctx.paths), interrupt_on_signals():
         ctx.run_dir.mkdir(parents=True, exist_ok=True)
         progress(f"run {ctx.run_id}: as_of_dates {from_date} … {to_date}; landing {ctx.landing}; build file {ctx.paths.build}")
         error: str | None = None
         try:
+            for note in record_start(ctx):
+                progress("  " + note)
             files = sense_step(ctx)
             results += raw_gate_step(ctx, files)
             for r in results:
@@ -250,6 +327,14 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
                 for r in results:
                     if not r.success and r.stage == "mart":
                         progress("  " + r.describe())
+        except buildfile.BuildFileBusy as exc:
+            # the build file is not ours to write: no run-log row can go there; say who holds it
+            raise RunError(str(exc)) from None
+        except (KeyboardInterrupt, RunInterrupted) as exc:
+            why = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            message = f"interrupted by {why}; nothing of this run was published"
+            _record_interrupted(ctx, results, message)
+            raise RunError(f"run {ctx.run_id} {message}") from None
         except (DbtError, RunError, duckdb.Error, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
         except Exception as exc:  # anything else still ends as a failed run with a run-log row, not a bare trace
@@ -257,6 +342,13 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
             trace.write_text(traceback.format_exc(), encoding="utf-8")
             error = f"unexpected {type(exc).__name__}: {exc} (traceback: {trace})"
         days, outcome, message = conclude(ctx, results, error)
-        published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
+        try:
+            published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
+        except (KeyboardInterrupt, RunInterrupted) as exc:
+            # between the rename and the last row: the next run settles the row from the published file
+            raise RunError(f"run {ctx.run_id} interrupted while publishing ({exc!r}); the next run "
+                           "settles its run-log row from the published file") from None
+        except buildfile.BuildFileBusy as exc:
+            raise RunError(str(exc)) from None
     progress(f"run {ctx.run_id} {outcome} in {time.monotonic() - t0:.0f}s: {message}")
     return RunResult(ctx.run_id, ctx.as_of_dates, published, results, outcome, message, ctx.paths.published)
