@@ -17,6 +17,23 @@ def _date(s: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {s!r}")
 
 
+def _positive_int(s: str) -> int:
+    try:
+        n = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}")
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _int(s: str) -> int:
+    try:
+        return int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}")
+
+
 def cmd_generate(args) -> int:
     from kscore.generate import INJECT_KINDS, SCALES, generate
 
@@ -33,13 +50,15 @@ def cmd_generate(args) -> int:
         print(f"kscore generate: unknown scale {args.scale!r}; one of {', '.join(SCALES)}", file=sys.stderr)
         return 2
     report = generate(Path(args.landing), scale=args.scale, start=args.start, days=args.days, seed=args.seed,
-                      inject=list(args.inject or []), progress=print)
+                      inject=list(args.inject or []), progress=print, variation=args.variation)
     rows = sum(t["rows"] for t in report["tables"].values())
     print(f"generated {rows:,} rows in {report['seconds']:.1f}s ({report['rows_per_second']:,.0f} rows/s) into {report['landing']}")
     for table, t in report["tables"].items():
         print(f"  {table:24s} {t['rows']:>12,} rows {t['files']:>5} files {t['seconds']:7.1f}s")
     for kind, detail in (report.get("injected") or {}).items():
         print(f"  injected {kind}: {detail}")
+    for key, detail in (report.get("variation") or {}).items():
+        print(f"  variation {key}: {detail}")
     return 0
 
 
@@ -122,10 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="write a demo landing zone", description="Write a deterministic demo landing zone in the raw contract (spec 01).")
     g.add_argument("--scale", default="tiny", help="tiny | small | medium | large (default tiny)")
     g.add_argument("--start", type=_date, default=dt.date(2023, 1, 1), help="first day, YYYY-MM-DD (default 2023-01-01)")
-    g.add_argument("--days", type=int, default=None, help="number of days (default: the scale's)")
-    g.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    g.add_argument("--days", type=_positive_int, default=None, metavar="N",
+                   help="number of days, at least 1 (default: the scale's)")
+    g.add_argument("--seed", type=_int, default=42,
+                   help="random seed, any whole number (default 42)")
     g.add_argument("--inject", nargs="+", metavar="KIND", help="add bad input to the newest day's delivery; `--inject help` lists the kinds")
     g.add_argument("--landing", default=str(default_landing()), help="landing folder (default $KSCORE_LANDING_DIR or data/landing)")
+    g.add_argument("--variation", action="store_true",
+                   help="legitimate variation: a promotion week, weekly content and three-day "
+                        "live rhythms, a moving channel mix, a shop that stops selling "
+                        "(docs/generator.md)")
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="build, gate and publish a range of as_of_dates", description="Build, gate and publish as_of_dates FROM … TO in one dbt build; publishes only the days before the first failed gate.")

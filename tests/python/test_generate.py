@@ -227,3 +227,219 @@ def test_brand_shops_reach_every_chuanliu_reward_tier_at_small_scale():
     distinct = buyers_pool * (1 - np.exp(-distributed / buyers_pool))
     for need in (10_000, 50_000, 100_000, 300_000):
         assert (distinct >= need).any(), need
+
+
+# --- legitimate variation (issue 10): generate(..., variation=True), kscore generate --variation
+
+VAR_DAYS = 56
+DAILY_TABLES = ("orders", "logistics_events", "product_traffic_daily", "content_daily_stats")
+# the 6-day tiny zone of seed 42 as the generator wrote it before `variation` existed (with
+# pyarrow 26.0.1: another pyarrow writes other Parquet bytes; then take the digest anew from the
+# commit before issue 10)
+ZONE_6_DAYS_SEED_42 = "8440dbcd82b31976ff77d841419e720aa035d4dc86ec7e4e3abe983143a36228"
+
+
+def zone_digest(root: Path) -> str:
+    """sha256 over every file of a zone: its relative path and its own sha256, in path order."""
+    import hashlib
+
+    files = [p for p in sorted(root.rglob("*")) if p.is_file()]
+    digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]
+    lines = "".join(f"{p.relative_to(root).as_posix()}\t{d}\n" for p, d in zip(files, digests))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def var_zone(tmp_path_factory) -> tuple[Path, dict, duckdb.DuckDBPyConnection]:
+    landing = tmp_path_factory.mktemp("var") / "landing"
+    report = generate(landing, scale="tiny", start=START, days=VAR_DAYS, seed=42, variation=True)
+    con = duckdb.connect()
+    for table in TABLES:
+        con.execute(f"create view {table} as select * from "
+                    f"read_parquet('{landing}/{table}/dt=*/*.parquet', hive_partitioning = true)")
+    return landing, report, con
+
+
+def per_day(con, sql: str, params: list | None = None) -> dict[dt.date, float]:
+    return {r[0]: r[1] for r in con.execute(sql, params or []).fetchall()}
+
+
+def one(con, sql: str, params: list | None = None):
+    return con.execute(sql, params or []).fetchone()[0]
+
+
+def test_variation_report_and_meta(var_zone):
+    landing, report, _ = var_zone
+    v = report["variation"]
+    assert json.loads((landing / "_meta" / "variation.json").read_text()) == v
+    monday = dt.date.fromisoformat(v["promotion_week"][0])
+    assert monday.weekday() == 0 and (monday - START).days >= 28
+    assert dt.date.fromisoformat(v["promotion_week"][1]) == monday + dt.timedelta(days=6)
+    assert dt.date.fromisoformat(v["stopped_from"]) == START + dt.timedelta(days=VAR_DAYS // 2)
+
+
+def test_variation_channel_mix_moves_between_060_and_087(var_zone):
+    _, _, con = var_zone
+    share = per_day(con, "select cast(dt as date), avg((creator_id is null)::double) "
+                         "from orders group by 1")
+    lo, hi = min(share.values()), max(share.values())
+    assert len(share) == VAR_DAYS
+    assert lo <= 0.60 and hi >= 0.85, (lo, hi)
+    assert 0.55 <= lo and hi <= 0.9, (lo, hi)
+    steps = np.abs(np.diff([share[d] for d in sorted(share)]))
+    assert (steps > 0.01).sum() >= VAR_DAYS // 2  # it moves from day to day
+    assert one(con, "select count(*) from orders "
+                    "where (creator_id is null) <> (commission_rate is null)") == 0
+
+
+def test_variation_promotion_week_and_the_ordinary_day_after(var_zone):
+    _, report, con = var_zone
+    n = per_day(con, "select cast(dt as date), count(*) from orders group by 1")
+    days = sorted(n)
+    counts = np.array([n[d] for d in days], dtype=float)
+    monday = days.index(dt.date.fromisoformat(report["variation"]["promotion_week"][0]))
+    # measured, it is the busiest week of the zone
+    assert int(np.argmax(np.convolve(counts, np.ones(7), "valid"))) == monday
+    before = np.median(counts[monday - 28:monday])
+    promo = counts[monday:monday + 7]
+    assert (promo >= 2 * before).all() and (promo <= 3.5 * before).all(), (promo, before)
+    assert counts[monday + 7] <= 0.6 * np.median(promo), (counts[monday + 7], np.median(promo))
+    # the orders' logistics follow them
+    shipped = per_day(con, "select cast(dt as date), count(*) from logistics_events "
+                           "where event_type = 'shipped' group by 1")
+    s = np.array([shipped.get(d, 0) for d in days], dtype=float)
+    assert s[monday + 1:monday + 7].mean() >= 1.8 * np.median(s[monday - 28:monday])
+
+
+def test_variation_weekly_content_and_three_day_live_rhythm(var_zone):
+    _, _, con = var_zone
+    rows = per_day(con, "select cast(dt as date), count(*) from content_daily_stats group by 1")
+    assert len(rows) == VAR_DAYS and min(rows.values()) > 0
+    weekend = np.mean([r for d, r in rows.items() if d.weekday() >= 5])
+    weekday = np.mean([r for d, r in rows.items() if d.weekday() < 5])
+    assert weekend / weekday >= 2.5, (weekend, weekday)
+    live = per_day(con, "select cast(dt as date), count(*) from live_sessions group by 1")
+    counts = np.array([live.get(START + dt.timedelta(days=k), 0) for k in range(VAR_DAYS)], float)
+    by_phase = [counts[p::3].mean() for p in range(3)]
+    busy = int(np.argmax(by_phase))
+    quiet = np.delete(counts, np.arange(busy, VAR_DAYS, 3))
+    assert counts[busy::3].min() > quiet.max(), (counts[busy::3], quiet)
+    assert by_phase[busy] >= 1.8 * quiet.mean()
+
+
+def test_variation_a_shop_stops_selling_mid_zone(var_zone):
+    _, report, con = var_zone
+    shop = report["variation"]["stopped_shop_id"]
+    stop = dt.date.fromisoformat(report["variation"]["stopped_from"])
+    sold = per_day(con, "select cast(dt as date), count(*) from orders where shop_id = ? "
+                        "group by 1", [shop])
+    total_before = one(con, "select count(*) from orders where cast(dt as date) < ?", [stop])
+    assert all(d < stop for d in sold), max(sold)
+    assert sum(sold.values()) >= 0.01 * total_before, (sum(sold.values()), total_before)
+    assert len(sold) >= (stop - START).days - 2  # it sold nearly every day before
+    # its other rows stay: the shop, its products, and what follows from its earlier orders
+    assert one(con, "select count(*) from shops where shop_id = ?", [shop]) >= 1
+    assert one(con, "select count(*) from products where shop_id = ?", [shop]) >= 1
+    assert one(con, """select count(*) from logistics_events l join orders o using (order_id)
+                       where o.shop_id = ? and cast(l.dt as date) >= ?""", [shop, stop]) > 0
+    assert one(con, "select count(*) from live_sessions "
+                    "where shop_id = ? and cast(dt as date) >= ?", [shop, stop]) == 0
+
+
+def test_variation_every_expected_daily_table_has_rows_every_day(var_zone):
+    landing, _, _ = var_zone
+    for table in DAILY_TABLES:
+        for k in range(VAR_DAYS):
+            folder = landing / table / f"dt={START + dt.timedelta(days=k)}"
+            files = list(folder.glob("*.parquet")) if folder.is_dir() else []
+            assert sum(pq.read_metadata(f).num_rows for f in files) > 0, folder
+
+
+def test_variation_rows_are_valid_by_spec_01(var_zone):
+    _, _, con = var_zone
+    ts_col = {"orders": "paid_at", "logistics_events": "event_at", "reviews": "created_at",
+              "im_sessions": "started_at", "live_sessions": "started_at", "refunds": "updated_at"}
+    for table, col in ts_col.items():
+        assert one(con, f"select count(*) from {table} "
+                        f"where cast({col} as date) <> cast(dt as date)") == 0, table
+    for sql in [
+        "select count(*) - count(distinct order_id) from orders",
+        "select count(*) - count(distinct (dt, content_type, content_id)) from content_daily_stats",
+        "select count(*) - count(distinct (order_id, event_type)) from logistics_events",
+        "select count(*) from orders o anti join products p using (product_id)",
+        "select count(*) from orders o anti join shops s using (shop_id)",
+        """select count(*) from orders where creator_id is not null
+           and creator_id not in (select creator_id from creators)""",
+        """select count(*) from orders o join (select distinct product_id, shop_id from products) p
+           using (product_id) where p.shop_id <> o.shop_id""",
+        """select count(*) from orders o
+           join (select product_id, min(listed_at) listed from products group by 1)
+           using (product_id)
+           where o.paid_at < listed""",
+        """select count(*) from orders where live_session_id is not null
+           and live_session_id not in (select live_session_id from live_sessions)""",
+        """select count(*) from content_daily_stats where content_type = 'live'
+           and content_id not in (select live_session_id from live_sessions)""",
+        """select count(*) from content_daily_stats where author_type = 'shop'
+           and author_id not in (select shop_id from shops)""",
+        """select count(*) from refunds r join orders o using (order_id)
+           where r.refund_amount > o.pay_amount""",
+        "select count(*) from refunds r anti join orders o using (order_id)",
+        """select count(*) from (pivot (select order_id, event_type, event_at from logistics_events)
+           on event_type in ('shipped', 'collected', 'delivered') using min(event_at))
+           where collected < shipped or delivered < collected""",
+    ]:
+        assert one(con, sql) == 0, sql
+
+
+def test_variation_is_deterministic_and_differs_from_the_plain_zone(tmp_path):
+    kw = dict(scale="tiny", start=START, days=10, seed=8)
+    a = generate(tmp_path / "a", **kw, variation=True)
+    b = generate(tmp_path / "b", **kw, variation=True)
+    generate(tmp_path / "plain", **kw)
+    assert a["variation"] == b["variation"] and a["variation"]["promotion_week"]
+    assert zone_digest(tmp_path / "a") == zone_digest(tmp_path / "b")
+    orders = "orders/dt=2023-01-03/part-0.parquet"
+    assert (tmp_path / "a" / orders).read_bytes() != (tmp_path / "plain" / orders).read_bytes()
+    one_day = generate(tmp_path / "one", **{**kw, "days": 1}, variation=True)
+    assert one_day["tables"]["orders"]["rows"] > 0
+    assert "promotion_week" not in one_day["variation"]
+
+
+def test_without_variation_the_zone_is_what_it_was_before(tmp_path):
+    kw = dict(scale="tiny", start=START, days=6, seed=42)
+    generate(tmp_path / "absent", **kw)
+    report = generate(tmp_path / "false", **kw, variation=False)
+    assert report["variation"] is None
+    assert not (tmp_path / "false" / "_meta" / "variation.json").exists()
+    assert zone_digest(tmp_path / "absent") == zone_digest(tmp_path / "false")
+    assert zone_digest(tmp_path / "absent") == ZONE_6_DAYS_SEED_42
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--days", "-3"], "--days: must be at least 1, got -3"),
+    (["--days", "0"], "--days: must be at least 1, got 0"),
+    (["--days", "many"], "--days: not a whole number"),
+    (["--seed", "x"], "--seed: not a whole number"),
+])
+def test_cli_rejects_bad_numbers_with_exit_code_2(tmp_path, capsys, args, message):
+    from kscore.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["generate", "--landing", str(tmp_path / "landing"), *args])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "landing").exists()
+    with pytest.raises(ValueError, match="days must be at least 1"):
+        generate(tmp_path / "landing", days=-3)
+
+
+def test_cli_variation_and_any_integer_seed(tmp_path, capsys):
+    from kscore.cli import main
+
+    landing = tmp_path / "v"
+    assert main(["generate", "--landing", str(landing), "--days", "9", "--seed", "-5",
+                 "--variation"]) == 0
+    out = capsys.readouterr().out
+    assert "variation promotion_week" in out and "variation stopped_shop_id" in out
+    assert (landing / "_meta" / "variation.json").exists()

@@ -10,6 +10,7 @@ input of spec 06 to the newest day's delivery. See docs/generator.md.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import time
 from collections import defaultdict
@@ -21,7 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kscore.generate import arrow as A
-from kscore.generate.days import Deferred, generate_day, prepare
+from kscore.generate import variation as V
+from kscore.generate.days import PROMOTIONS, Deferred, generate_day, prepare
 from kscore.generate.entities import Scale, World, build_world, shop_profiles
 from kscore.generate.inject import INJECT_KINDS, Injector
 
@@ -70,13 +72,22 @@ def _split_by_day(d: Deferred) -> dict[int, pa.Table]:
 
 
 def generate(landing: Path, scale: str = "tiny", start: dt.date = dt.date(2023, 1, 1), days: int | None = None,
-             seed: int = 42, inject: list[str] | tuple = (), progress: Callable[[str], None] | None = None) -> dict:
-    """Write a demo landing zone; returns a report (rows, files, seconds per table, rows/s, injected)."""
+             seed: int = 42, inject: list[str] | tuple = (),
+             progress: Callable[[str], None] | None = None, *, variation: bool = False) -> dict:
+    """Write a demo landing zone; returns a report (rows, files, seconds per table, rows/s,
+    injected, variation).
+
+    `variation=True` adds legitimate variation (a promotion week, weekly and three-day rhythms,
+    a moving channel mix, a shop that stops selling: kscore.generate.variation); the report's
+    `variation` (also `_meta/variation.json`) says where.
+    """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; one of {', '.join(SCALES)}")
     unknown = [k for k in inject if k not in INJECT_KINDS]
     if unknown:
         raise ValueError(f"unknown inject kind(s) {unknown}; one of {', '.join(INJECT_KINDS)}")
+    if days is not None and days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
     sc = SCALES[scale]
     days = days or sc.days
     landing = Path(landing)
@@ -90,8 +101,11 @@ def generate(landing: Path, scale: str = "tiny", start: dt.date = dt.date(2023, 
     injector = Injector(list(inject), start + dt.timedelta(days=days - 1))
 
     t0 = time.perf_counter()
-    world = build_world(sc, start, days, seed)
+    # numpy seeds are non-negative: a negative seed is taken modulo 2**128 (others stay as they are)
+    world = build_world(sc, start, days, seed if seed >= 0 else seed % 2**128)
     prepare(world)
+    if variation:
+        world.variation = V.plan(world, PROMOTIONS)
     world_seconds = time.perf_counter() - t0
     # change records: every version lands in the dt of its updated_at
     for table in CHANGE_TABLES:
@@ -105,6 +119,10 @@ def generate(landing: Path, scale: str = "tiny", start: dt.date = dt.date(2023, 
     meta = landing / "_meta"
     meta.mkdir(exist_ok=True)
     pq.write_table(shop_profiles(world), meta / "shop_profiles.parquet")
+    described = world.variation.describe(world) if variation else None
+    if described is not None:
+        text = json.dumps(described, indent=2) + "\n"
+        (meta / "variation.json").write_text(text, encoding="utf-8")
 
     pending: dict[str, dict[int, list[pa.Table]]] = {t: defaultdict(list) for t in ("logistics_events", "refunds", "reviews")}
     for k in range(days):
@@ -145,5 +163,5 @@ def generate(landing: Path, scale: str = "tiny", start: dt.date = dt.date(2023, 
     return {
         "landing": str(landing), "scale": scale, "start": start.isoformat(), "days": days, "seed": seed,
         "tables": writer.stats, "rows": rows, "seconds": seconds, "rows_per_second": rows / max(seconds, 1e-9),
-        "injected": injector.report,
+        "injected": injector.report, "variation": described,
     }

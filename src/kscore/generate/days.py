@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from kscore.generate import arrow as A
+from kscore.generate import variation as V
 from kscore.generate.entities import BRAND_ORDER_SHARES, CARRIERS, World
 
 H = A.US_PER_HOUR
@@ -49,7 +50,11 @@ class Deferred:
 def order_count(w: World, k: int) -> int:
     day = w.start + dt.timedelta(days=k)
     base = w.scale.orders / w.scale.days
-    factor = WEEKDAY_FACTOR[day.weekday()] * PROMOTIONS.get((day.month, day.day), 1.0) * (1 + 0.0015 * k)
+    promo = PROMOTIONS.get((day.month, day.day), 1.0)
+    if w.variation is not None:  # the promotion week replaces the promotion-day table inside it
+        boost = w.variation.order_boost(k)
+        promo = promo if boost is None else boost
+    factor = WEEKDAY_FACTOR[day.weekday()] * promo * (1 + 0.0015 * k)
     noise = np.random.default_rng([w.seed, k, 0]).lognormal(0, 0.04)
     return max(int(round(base * factor * noise)), 1)
 
@@ -80,9 +85,19 @@ def live_sessions(w: World, k: int):
     t, ct = w.shop_traits, w.creator_traits
     day0 = A.day_us(w.start) + k * A.US_PER_DAY
     open_ = (t["opened_us"] < day0) & ((t["closed_us"] < 0) | (t["closed_us"] > day0))
-    shops = np.flatnonzero(open_ & (rng.random(len(w.shop_id)) < t["live_freq"]))
+    shop_freq, creator_freq = t["live_freq"], ct["live_freq"]
+    v = w.variation
+    # --variation: a three-day rhythm (the distribution brands still broadcast daily); the stopped
+    # shop stops broadcasting too
+    if v is not None:
+        quiet = V.LIVE_QUIET_FACTOR if v.live_quiet(k) else 1.0
+        shop_freq = np.where(t["is_brand"], shop_freq, shop_freq * quiet)
+        creator_freq = creator_freq * quiet
+        if v.stopped(k) is not None:
+            open_ = open_ & (np.arange(len(w.shop_id)) != v.stopped(k))
+    shops = np.flatnonzero(open_ & (rng.random(len(w.shop_id)) < shop_freq))
     shops = np.concatenate([shops, shops[t["is_brand"][shops] & (rng.random(len(shops)) < 0.5)]])
-    creators = np.flatnonzero(rng.random(len(w.creator_id)) < ct["live_freq"])
+    creators = np.flatnonzero(rng.random(len(w.creator_id)) < creator_freq)
     host_type = np.concatenate([np.zeros(len(shops), int), np.ones(len(creators), int)])
     host = np.concatenate([shops, creators])
     n = len(host)
@@ -134,6 +149,11 @@ def orders(w: World, k: int, live: dict, factor: float = 1.0):
         gone = (pt["listed_us"][p] > paid) | ((pt["offshelf_us"][p] >= 0) & (pt["offshelf_us"][p] <= paid))
         if w.n_early:
             p = np.where(gone, (p * 7 + shift) % w.n_early, p)
+    v = w.variation
+    vrng = np.random.default_rng([w.seed, k, 11]) if v is not None else None
+    if v is not None and v.stopped(k) is not None:  # the stopped shop's buyers buy elsewhere
+        hit = np.flatnonzero(w.product_shop[p] == v.stopped(k))
+        p[hit] = v.pool[_cdf_pick(vrng, v.pool_cdf, len(hit))]
     s = w.product_shop[p]
     # channel
     dist_ok = (t["dist_enabled_us"][s] >= 0) & (t["dist_enabled_us"][s] <= paid)
@@ -143,6 +163,11 @@ def orders(w: World, k: int, live: dict, factor: float = 1.0):
     p_video = 0.15 * (1 - p_dist - p_self)
     u = rng.random(n)
     kind = np.where(u < p_dist, 0, np.where(u < p_dist + p_self, 1, np.where(u < p_dist + p_self + p_video, 2, 3)))
+    if v is not None:  # the day's channel mix: exactly the planned share without a creator
+        dist = V.distributed(vrng, p_dist, 1.0 - v.null_share[k])
+        rest = np.maximum(1.0 - p_dist, 1e-12)
+        u2 = vrng.random(n) * rest
+        kind = np.where(dist, 0, np.where(u2 < p_self, 1, np.where(u2 < p_self + p_video, 2, 3)))
     # kind 0 = distributed by a creator (live if the creator is live today, else a creator video)
     c = _cdf_pick(rng, w.creator_cdf, n)
     n_sessions = len(live["ids"])
@@ -335,7 +360,7 @@ def content_stats(w: World, k: int, live: dict, o: dict) -> pa.Table:
     views = np.concatenate([lv, vviews])
     neg = np.concatenate([neg_rate_live, neg_rate_vid])
     bad_author = neg > 0.009
-    return A.table("content_daily_stats", {
+    tbl = A.table("content_daily_stats", {
         "content_type": A.label(ctype, ["live", "video"]),
         "content_id": A.i64(np.concatenate([live["ids"], vid])),
         "author_type": A.label(atype, ["shop", "creator"]),
@@ -344,6 +369,42 @@ def content_stats(w: World, k: int, live: dict, o: dict) -> pa.Table:
         "interactions": A.i64(np.round(views * rng.uniform(0.02, 0.12, size=len(views)))),
         "negative_feedbacks": A.i64(rng.binomial(views, neg)),
         "false_claim_reports": A.i64(rng.poisson(views * np.where(bad_author, 1e-4, 1e-5))),
+    })
+    day = w.start + dt.timedelta(days=k)
+    if w.variation is None or day.weekday() < 5:
+        return tbl
+    extra = _weekend_videos(w, k, int(tbl.num_rows * V.CONTENT_WEEKEND_EXTRA))
+    return pa.concat_tables([tbl, extra])
+
+
+def _weekend_videos(w: World, k: int, m: int) -> pa.Table:
+    """On Saturdays and Sundays the content system also measures older videos (published 1–28
+    days before)."""
+    rng = np.random.default_rng([w.seed, k, 12])
+    ct = w.creator_traits
+    ns, na = len(w.shop_id), len(w.shop_id) + len(w.creator_id)
+    draws = m + m // 4 + 8
+    code = np.unique(rng.integers(1, 29, size=draws) * na + rng.integers(0, na, size=draws))
+    age, author = code // na, code % na
+    published = A.day_us(w.start) + (k - age) * A.US_PER_DAY  # a shop's videos come after it opened
+    opened = w.shop_traits["opened_us"][np.minimum(author, ns - 1)]
+    code = code[(author >= ns) | (opened < published)]
+    code = np.sort(rng.permutation(code)[:m])
+    age, author = code // na, code % na
+    is_c = author >= ns
+    author_id = np.where(is_c, w.creator_id[np.where(is_c, author - ns, 0)],
+                         w.shop_id[np.where(is_c, 0, author)])
+    views = rng.integers(30, 1500, size=len(code))
+    neg = np.where(is_c, ct["neg_rate"][np.where(is_c, author - ns, 0)], 0.004)
+    return A.table("content_daily_stats", {
+        "content_type": A.label(np.ones(len(code), int), ["live", "video"]),
+        "content_id": A.i64(VIDEO_ID_BASE + (k - age) * 200_000 + author),
+        "author_type": A.label(is_c.astype(int), ["shop", "creator"]),
+        "author_id": A.i64(author_id),
+        "views": A.i64(views),
+        "interactions": A.i64(np.round(views * rng.uniform(0.01, 0.08, size=len(code)))),
+        "negative_feedbacks": A.i64(rng.binomial(views, neg)),
+        "false_claim_reports": A.i64(rng.poisson(views * np.where(neg > 0.009, 1e-4, 1e-5))),
     })
 
 

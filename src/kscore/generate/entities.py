@@ -68,6 +68,8 @@ class World:
     creator_traits: dict = field(default_factory=dict)
     # change-record versions, each a pa.Table with the contract columns
     versions: dict = field(default_factory=dict)
+    # the plan of `--variation` (kscore.generate.variation.Plan), None without the option
+    variation: object = None
 
     @property
     def snapshot_us(self) -> int:
