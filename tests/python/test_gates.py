@@ -34,7 +34,11 @@ def test_suite_files_match_the_thresholds_yaml():
     # one suite per gated raw table and mart, named after it
     assert {f"raw/{t}.json" for t in th["raw"]["tables"]} | {f"marts/{t}.json" for t in th["marts"]} <= set(suites)
     assert th["raw"]["quarantine_share"]["max"] == 0.01
-    assert th["raw"]["row_count_band"] == {"history_days": 7, "low": 0.5, "high": 2.0}
+    # spec 06's defaults: the table's own history, 0.25x-4x of both medians, null shares ± 0.15
+    assert th["raw"]["row_count_band"] == {"trailing_days": 28, "same_weekday_weeks": 4, "min_history_days": 7,
+                                           "low": 0.25, "high": 4.0}
+    assert th["raw"]["null_share_band"] == {"trailing_days": 28, "min_history_days": 7, "margin": 0.15,
+                                            "min_rows": 50}
     assert th["marts"]["product_tier_daily"]["tier_stability"]["max_moved_share"] == 0.05
 
 
@@ -171,3 +175,68 @@ def test_quarantine_share_judges_every_batch_with_a_small_batch_allowance():
                        ("orders", days[0]): True, ("orders", days[1]): False}
     failed = [r for r in results if not r.success]
     assert all(r.observed["quarantined_rows"] > r.bound["max"] * r.observed["rows"] for r in failed)
+
+
+# --------------------------------------------------------------------------- history bands (pure helpers)
+
+BAND = {"trailing_days": 28, "same_weekday_weeks": 4, "min_history_days": 7, "low": 0.25, "high": 4.0}
+E = dt.date(2023, 3, 6)  # a Monday
+
+
+def _counts(values: dict[int, int]) -> dict:
+    """days before E -> rows, as the (table, day) -> rows map the gates build."""
+    return {("orders", E - dt.timedelta(days=k)): v for k, v in values.items()}
+
+
+def test_row_count_band_fails_only_outside_both_medians():
+    # a weekly rhythm: Mondays 4000, other days 500. The trailing median is 500, the same-weekday one 4000
+    counts = _counts({k: (4000 if k % 7 == 0 else 500) for k in range(1, 29)})
+    busy = gates.row_count_band("orders", E, 4000, counts, BAND)
+    assert busy["same_weekday_median"] == 4000 and busy["trailing_median"] == 500
+    assert busy["min_value"] <= 4000 <= busy["max_value"]            # in the weekday band: passes
+    quiet = gates.row_count_band("orders", E, 130, counts, BAND)      # 0.26x of 500: in the trailing band
+    assert quiet["min_value"] <= 130 <= quiet["max_value"]
+    spike = gates.row_count_band("orders", E, 16001, counts, BAND)    # > 4x of both
+    assert not spike["min_value"] <= 16001 <= spike["max_value"]
+    empty = gates.row_count_band("orders", E, 0, counts, BAND)
+    assert not empty["min_value"] <= 0 <= empty["max_value"]
+    # the bound reported is 0.25x-4x of a median
+    assert [busy["min_value"], busy["max_value"]] == [1000, 16000]
+
+
+def test_row_count_band_day_after_a_promotion_passes_and_little_history_skips():
+    # 3 weeks at 500 a day, then a promotion week at 1300: the day after it (500) is half the 7-day median
+    counts = _counts({k: (1300 if k <= 7 else 500) for k in range(1, 29)})
+    band = gates.row_count_band("orders", E, 500, counts, BAND)
+    assert band["min_value"] <= 500 <= band["max_value"]
+    assert "skipped" in gates.row_count_band("orders", E, 500, _counts({k: 500 for k in range(1, 7)}), BAND)
+    # days without a delivery are not history: 7 deliveries within 28 days suffice
+    sparse = _counts({k: 500 for k in (1, 5, 9, 13, 17, 21, 25)})
+    assert gates.row_count_band("orders", E, 500, sparse, BAND)["history_days"] == 7
+
+
+def test_null_share_bands_are_the_trailing_range_plus_margin():
+    cfg = {"trailing_days": 28, "min_history_days": 7, "margin": 0.15, "min_rows": 50}
+    shares = {("orders", E - dt.timedelta(days=k)): (500, {"creator_id": 0.6 + 0.01 * k}) for k in range(1, 28)}
+    band = gates.null_share_bands("orders", E, ["creator_id"], shares, cfg)["creator_id"]
+    assert band["history"] == [0.61, 0.87] and band["min"] == 0.46 and band["max"] == 1.0
+    few = {k: v for k, v in list(shares.items())[:6]}
+    assert "skipped" in gates.null_share_bands("orders", E, ["creator_id"], few, cfg)
+
+
+def test_a_missing_day_is_named_by_the_next_good_day(baseline, tmp_path):
+    """The orders of dt N never arrive; the next day's delivery is good. The run for the next day blames
+    orders dt N (daily_partition_present), not the next day's logistics events whose orders are missing."""
+    from kscore.generate import generate
+
+    landing = tmp_path / "landing"
+    generate(landing, scale="tiny", start=dt.date(2023, 1, 1), days=14, seed=42)
+    gap = dt.date(2023, 1, 13)
+    shutil.rmtree(landing / "orders" / f"dt={gap}")
+    wh = tmp_path / "wh"
+    shutil.copytree(baseline["wh"], wh, ignore=shutil.ignore_patterns("runs", "dbt_logs", "*.lock"))
+    out = kscore_main("run", "--from", str(gap + dt.timedelta(days=2)), "--landing", str(landing),
+                      "--warehouse", str(wh / "kscore.duckdb"))
+    assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
+    headline = next(line for line in out.stderr.splitlines() if line.startswith("kscore run:"))
+    assert f"raw gate, table orders, dt {gap}: daily_partition_present; observed 'missing'" in headline, headline
