@@ -12,17 +12,17 @@
     {%- if ledger is none -%}
         {#- no ledger (dbt run by hand): every file of the folder, or [] when there is none -#}
         {%- set glob_sql -%}
-            select count(*) from glob('{{ var("landing_dir") }}/{{ table_name }}/dt=*/*.parquet')
+            select count(*) from glob({{ kscore.sql_string(var("landing_dir") ~ '/' ~ table_name ~ '/dt=*/*.parquet') }})
         {%- endset -%}
         {{ return(none if run_query(glob_sql).columns[0].values()[0] > 0 else []) }}
     {%- endif -%}
     {%- set sql -%}
         select file_path from {{ ledger }}
-        where table_name = '{{ table_name }}' and status = 'accepted'
-          and dt <= date '{{ var("to_date") }}'
+        where table_name = {{ kscore.sql_string(table_name) }} and status = 'accepted'
+          and dt <= date {{ kscore.sql_string(var("to_date")) }}
         {%- if min_dt is not none %}
-          and (dt >= date '{{ min_dt }}'
-               {%- if extra_dts | length > 0 %} or dt in ({% for d in extra_dts %}date '{{ d }}'{{ ', ' if not loop.last }}{% endfor %}){% endif %})
+          and (dt >= date {{ kscore.sql_string(min_dt) }}
+               {%- if extra_dts | length > 0 %} or dt in ({% for d in extra_dts %}date {{ kscore.sql_string(d) }}{{ ', ' if not loop.last }}{% endfor %}){% endif %})
         {%- endif %}
         order by file_path
     {%- endset -%}

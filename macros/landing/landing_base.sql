@@ -46,7 +46,7 @@
         select distinct cast(dt as varchar) from {{ this }}
         where row_status = 'quarantined' and (
             {%- for rule in always_recheck %}
-            broken_rules like '%{{ rule }}%'{{ ' or' if not loop.last }}
+            broken_rules like {{ kscore.sql_string('%' ~ rule ~ '%') }}{{ ' or' if not loop.last }}
             {%- endfor %}
             {%- if always_recheck | length == 0 %} 1 = 0{% endif %})
     {%- endset -%}
@@ -55,7 +55,7 @@
     {%- if ledger is not none -%}
         {%- set late_sql -%}
             select distinct cast(l.dt as varchar) from {{ ledger }} l
-            where l.table_name = '{{ table_name }}' and l.status = 'accepted'
+            where l.table_name = {{ kscore.sql_string(table_name) }} and l.status = 'accepted'
               and not exists (select 1 from {{ this }} t where t.source_file = l.file_path)
         {%- endset -%}
         {%- set extra_dts = extra_dts + (run_query(late_sql).columns[0].values() | list) -%}
@@ -130,14 +130,14 @@ checked as (
             case when r.cast_failures is null and ({% for c in cols if not c.nullable and c.name not in key %}r.{{ c.name }} is null{{ ' or ' if not loop.last }}{% else %}1 = 0{% endfor %}) then 'required_null' end,
             {%- if ts_column %}
             case when cast(r.{{ ts_column }} as date) <> r.dt then 'dt_mismatch' end,
-            case when r.{{ ts_column }} >= cast({{ kscore.add_days("date '" ~ var('to_date') ~ "'", 1) }} as timestamp) then 'future_timestamp' end,
+            case when r.{{ ts_column }} >= cast({{ kscore.add_days('date ' ~ kscore.sql_string(var('to_date')), 1) }} as timestamp) then 'future_timestamp' end,
             {%- endif %}
             {%- if kind == 'event' %}
             case when r.key_rank > 1 and r.min_content_hash <> r.max_content_hash then 'duplicate_key_conflict' end,
             case when exists (select 1 from prior p where {% for k in key %}p.{{ k }} = r.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}) then 'duplicate_key_conflict' end,
             {%- endif %}
             {%- for name, condition in rules.items() %}
-            case when {{ condition }} then '{{ name }}' end{{ ',' if not loop.last }}
+            case when {{ condition }} then {{ kscore.sql_string(name) }} end{{ ',' if not loop.last }}
             {%- endfor %}
             {%- if rules | length == 0 %}
             cast(null as varchar)
@@ -160,7 +160,7 @@ final as (
             else 'staged'
         end as row_status,
         broken_rules,
-        '{{ var("run_id") }}' as run_id
+        {{ kscore.sql_string(var("run_id")) }} as run_id
     from checked
 )
 

@@ -7,5 +7,5 @@
   The first build (not incremental) computes every date.
 -#}
 {% macro touched_dates(base_model, date_column='dt') -%}
-    (select distinct {{ date_column }} as touched_date from {{ base_model }} where run_id = '{{ var("run_id") }}')
+    (select distinct {{ date_column }} as touched_date from {{ base_model }} where run_id = {{ kscore.sql_string(var("run_id")) }})
 {%- endmacro %}

@@ -6,7 +6,7 @@
 with counts as (
     {%- for t in landing_tables %}
     select
-        '{{ t }}' as table_name,
+        {{ kscore.sql_string(t) }} as table_name,
         dt,
         count(*) as landed_rows,
         sum(case when row_status = 'staged' then 1 else 0 end) as staged_rows,

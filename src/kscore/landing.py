@@ -7,13 +7,17 @@ with its partition day and row count, and accepts or rejects each one as a
 whole: a file that is empty, unreadable (truncated), lacks a contract column
 or carries a column whose type cannot be cast to the contract's type is
 rejected with the reason, so that it never reaches SQL (spec 06: it fails
-the raw gate of its table and day). ``write_ledger()`` stores the result as
+the raw gate of its table and day). A file whose name is not a plain file
+name (``SAFE_FILE_NAME``) is rejected as ``bad_file_name`` before it is
+opened: file names come from upstream and paths reach SQL (issue 10).
+``write_ledger()`` stores the result as
 ``ops.landed_files`` in the build file: dbt staging reads exactly the
 accepted files listed there (macro ``read_landed``).
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, asdict
 from functools import lru_cache
@@ -27,6 +31,13 @@ from kscore import PROJECT_DIR
 
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "landing" / "_landing__sources.yml"
 DT_FOLDER = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
+# A landed file name (spec 01: <table>/dt=YYYY-MM-DD/<name>.parquet): ASCII letters, digits and
+# . _ = -, starting with a letter or digit. Spark/Hive writers' names pass
+# (part-00000-1b2c…-c000.snappy.parquet, part-0.parquet, key=value names); a quote, semicolon,
+# space, backslash, glob character (* ? [), control character (newline), non-ASCII or non-UTF-8
+# byte, or a leading dot, underscore or dash (hidden, temporary or option-like names) is not.
+# Matched whole (fullmatch: `$` would let a trailing newline through).
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=-]*\.parquet")
 
 
 @dataclass(frozen=True)
@@ -97,9 +108,39 @@ class LandedFile:
     is_new: bool = True
 
 
+def _text(path: Path) -> str:
+    """The path as text that UTF-8 can hold: undecodable bytes of a file name (kept by Python as
+    lone surrogates) become backslash escapes, so a hostile name never breaks the ledger."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return text
+
+
+def bad_file_name(name: str) -> str | None:
+    """The rejection reason for a file name outside SAFE_FILE_NAME, else None."""
+    if SAFE_FILE_NAME.fullmatch(name):
+        return None
+    try:
+        name.encode("utf-8")
+        shown = repr(name)
+    except UnicodeEncodeError:  # not UTF-8: show the bytes
+        shown = repr(os.fsencode(name))
+    return f"bad_file_name: {shown}"
+
+
 def check_file(table: str, path: Path, day: dt.date | None) -> LandedFile:
-    size = path.stat().st_size
-    base = dict(table_name=table, dt=day, file_path=str(path), file_bytes=size)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:  # a dangling link, a file removed while sensing
+        return LandedFile(table, day, _text(path), 0, None, "rejected",
+                          bad_file_name(path.name) or f"unreadable_file: {type(exc).__name__}")
+    base = dict(table_name=table, dt=day, file_path=_text(path), file_bytes=size)
+    bad_name = bad_file_name(path.name)
+    if bad_name:  # never opened: the name is upstream input that must not reach SQL
+        return LandedFile(**base, row_count=None, status="rejected", reason=bad_name)
     if day is None:
         return LandedFile(**base, row_count=None, status="rejected", reason="bad_partition_folder: expected dt=YYYY-MM-DD")
     if size == 0:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from kscore.sqltext import identifier
+
 
 def _has(con, schema: str, table: str) -> bool:
     return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
@@ -20,11 +22,14 @@ def print_summary(published: Path, as_of: dt.date) -> None:
                                             "and column_name = 'as_of_date'").fetchall()}
         for schema, table in con.execute("select schema_name, table_name from duckdb_tables() where schema_name in ('marts') order by 2").fetchall():
             if table in dated:
-                day, total, days = con.execute(f"select count(*) filter (where as_of_date = ?), count(*), count(distinct as_of_date) "
-                                               f"from {schema}.{table}", [as_of]).fetchone()
+                day, total, days = con.execute(
+                    "select count(*) filter (where as_of_date = ?), count(*), "
+                    f"count(distinct as_of_date) from {identifier(schema)}.{identifier(table)}",
+                    [as_of]).fetchone()
                 print(f"  {schema}.{table}: {day:,} rows ({total:,} over {days:,} as_of_dates)")
             else:
-                n = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+                n = con.execute(f"select count(*) from {identifier(schema)}.{identifier(table)}"
+                                ).fetchone()[0]
                 print(f"  {schema}.{table}: {n:,} rows")
         if _has(con, "marts", "product_tier_daily"):
             rows = con.execute("select tier, count(*) from marts.product_tier_daily where as_of_date = ? group by 1 order by 1", [as_of]).fetchall()

@@ -284,7 +284,7 @@ final as (
         main_category_id,
         paid_orders_30d,
         is_scored,
-        '{{ name }}' as indicator,
+        {{ kscore.sql_string(name) }} as indicator,
         {%- if den %}
         round({{ safe_divide(num, den) }}, 6) as value,
         round(cast({{ num }} as double), 6) as numerator,

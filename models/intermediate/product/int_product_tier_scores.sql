@@ -115,8 +115,8 @@ indicator_values as (
         pc.product_id,
         pc.peer_level,
         pc.peer_category_id,
-        '{{ dimension }}' as dimension,
-        '{{ name }}' as indicator,
+        {{ kscore.sql_string(dimension) }} as dimension,
+        {{ kscore.sql_string(name) }} as indicator,
         {{ 'true' if higher else 'false' }} as higher_is_better,
         case when {{ 'i.paid_orders >= 1' if dimension == 'heat' else 'not i.is_low_sample' }}
              then round(cast(i.{{ name }} as double), {{ precision }}) end as value
@@ -181,9 +181,9 @@ pivoted as (
         i.paid_orders,
         i.is_low_sample,
         {%- for dimension in ['heat', 'quality', 'service'] %}
-        max(case when cs.dimension = '{{ dimension }}' then cs.score end) as {{ dimension }}_score,
-        max(case when cs.dimension = '{{ dimension }}' then cs.score_percentile end) as {{ dimension }}_percentile,
-        max(case when cs.dimension = '{{ dimension }}' then cs.percentile_rank end) as {{ dimension }}_percentile_rank
+        max(case when cs.dimension = {{ kscore.sql_string(dimension) }} then cs.score end) as {{ dimension }}_score,
+        max(case when cs.dimension = {{ kscore.sql_string(dimension) }} then cs.score_percentile end) as {{ dimension }}_percentile,
+        max(case when cs.dimension = {{ kscore.sql_string(dimension) }} then cs.percentile_rank end) as {{ dimension }}_percentile_rank
         {{- ',' if not loop.last }}
         {%- endfor %}
     from indicators as i

@@ -184,7 +184,7 @@ final as (
         creator_level,
         distribution_orders_30d,
         is_scored,
-        '{{ name }}' as indicator,
+        {{ kscore.sql_string(name) }} as indicator,
         round({{ safe_divide(num, den) }}, 6) as value,
         cast({{ num }} as double) as numerator,
         cast({{ den }} as double) as denominator

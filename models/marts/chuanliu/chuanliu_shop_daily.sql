@@ -70,7 +70,7 @@ distributed_orders as (
 buyers_before_range as (
     select shop_id, sum(buyers_delta) as buyers
     from buyer_deltas
-    where delta_date <= cast('{{ var("from_date") }}' as date)
+    where delta_date <= cast({{ kscore.sql_string(var("from_date")) }} as date)
     group by shop_id
 ),
 
@@ -81,7 +81,7 @@ buyers_in_range as (
         sum(d.buyers_delta) as buyers
     from spine as sp
     inner join buyer_deltas as d
-        on d.delta_date > cast('{{ var("from_date") }}' as date)
+        on d.delta_date > cast({{ kscore.sql_string(var("from_date")) }} as date)
        and d.delta_date <= sp.as_of_date
     group by sp.as_of_date, d.shop_id
 ),

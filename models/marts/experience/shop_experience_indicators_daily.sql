@@ -8,8 +8,8 @@
 
 with scored as (
     select * from {{ ref('int_experience_shop_scores') }}
-    where as_of_date >= cast('{{ var("from_date") }}' as date)
-      and as_of_date <= cast('{{ var("to_date") }}' as date)
+    where as_of_date >= cast({{ kscore.sql_string(var("from_date")) }} as date)
+      and as_of_date <= cast({{ kscore.sql_string(var("to_date")) }} as date)
 ),
 
 final as (

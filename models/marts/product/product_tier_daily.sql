@@ -7,8 +7,8 @@
 
 with indicators as (
     select * from {{ ref('int_product_tier_indicators') }}
-    where as_of_date >= cast('{{ var("from_date") }}' as date)
-      and as_of_date <= cast('{{ var("to_date") }}' as date)
+    where as_of_date >= cast({{ kscore.sql_string(var("from_date")) }} as date)
+      and as_of_date <= cast({{ kscore.sql_string(var("to_date")) }} as date)
 ),
 
 scores as (
