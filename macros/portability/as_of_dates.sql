@@ -10,10 +10,10 @@
 
 {% macro default__as_of_dates(from_date, to_date) -%}
     (select cast(d as date) as as_of_date
-     from (select explode(sequence(to_date('{{ from_date }}'), to_date('{{ to_date }}'), interval 1 day)) as d) as s)
+     from (select explode(sequence(to_date({{ kscore.sql_string(from_date) }}), to_date({{ kscore.sql_string(to_date) }}), interval 1 day)) as d) as s)
 {%- endmacro %}
 
 {% macro duckdb__as_of_dates(from_date, to_date) -%}
     (select cast(d as date) as as_of_date
-     from generate_series(date '{{ from_date }}', date '{{ to_date }}', interval 1 day) as s(d))
+     from generate_series(cast({{ kscore.sql_string(from_date) }} as date), cast({{ kscore.sql_string(to_date) }} as date), interval 1 day) as s(d))
 {%- endmacro %}

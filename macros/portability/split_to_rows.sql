@@ -8,9 +8,9 @@
 {%- endmacro %}
 
 {% macro default__split_to_rows(string_expr, delimiter, alias, column) -%}
-    lateral (select explode(split({{ string_expr }}, '{{ delimiter }}')) as {{ column }}) as {{ alias }}
+    lateral (select explode(split({{ string_expr }}, {{ kscore.sql_string(delimiter) }})) as {{ column }}) as {{ alias }}
 {%- endmacro %}
 
 {% macro duckdb__split_to_rows(string_expr, delimiter, alias, column) -%}
-    lateral (select unnest(string_split({{ string_expr }}, '{{ delimiter }}')) as {{ column }}) as {{ alias }}
+    lateral (select unnest(string_split({{ string_expr }}, {{ kscore.sql_string(delimiter) }})) as {{ column }}) as {{ alias }}
 {%- endmacro %}

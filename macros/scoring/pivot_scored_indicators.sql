@@ -15,13 +15,13 @@
         max({{ volume_column }}) as {{ volume_column }},
         max(peer_group_size) as peer_group_size,
         {%- for i in indicators %}
-        max(case when indicator = '{{ i }}' then value end) as {{ i }},
+        max(case when indicator = {{ kscore.sql_string(i) }} then value end) as {{ i }},
         {%- endfor %}
         {%- for i in indicators %}
-        max(case when indicator = '{{ i }}' then indicator_score end) as {{ i }}_score,
+        max(case when indicator = {{ kscore.sql_string(i) }} then indicator_score end) as {{ i }}_score,
         {%- endfor %}
         {%- for d in dimensions %}
-        max(case when dimension_key = '{{ d }}' then dimension_score end) as {{ d }}_score,
+        max(case when dimension_key = {{ kscore.sql_string(d) }} then dimension_score end) as {{ d }}_score,
         {%- endfor %}
         max(total_score_100) as {{ score_name }}_100,
         {{ round_half_up('max(total_score_100) / 20', 2) }} as {{ score_name }},

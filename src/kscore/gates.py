@@ -557,10 +557,10 @@ def _mart_frame(con, table: str, spec: dict, first: dt.date, last: dt.date):
                                           or spec.get("tier_stability")):
         min_group = int((spec.get("tier_distribution") or {}).get("min_peer_group", 100))
         df = con.execute(PRODUCT_TIER_DERIVED, [first, last, first, last, min_group]).df()
-    elif "as_of_date" in [r[0] for r in con.execute(f"describe marts.{table}").fetchall()]:
-        df = con.execute(f"select * from marts.{table} where as_of_date between ? and ?", [first, last]).df()
+    elif "as_of_date" in [r[0] for r in con.execute(f"describe marts.{identifier(table)}").fetchall()]:
+        df = con.execute(f"select * from marts.{identifier(table)} where as_of_date between ? and ?", [first, last]).df()
     else:
-        df = con.execute(f"select * from marts.{table}").df()
+        df = con.execute(f"select * from marts.{identifier(table)}").df()
     # label|rank, NULL when either is missing (the set check ignores NULLs)
     for label, lr in (spec.get("label_rank") or {}).items():
         rank = lr["rank"]
