@@ -238,7 +238,7 @@ def record_start(ctx: RunContext) -> list[str]:
     """The start of a run (CLI and Dagster), under the build lock: leftovers of a killed publish
     removed, the rows of killed runs settled (runlog.reconcile), and this run's row written as
     `running`, so that a run killed from here on leaves a row. Returns the notes for the operator."""
-    notes = list(publisher.clean_leftovers(ctx.paths)) if hasattr(publisher, "clean_leftovers") else []  # TEMP
+    notes = list(publisher.clean_leftovers(ctx.paths))
     notes += runlog.reconcile(ctx.paths.build, ctx.paths.published, ctx.run_id)
     runlog.append(ctx.paths.build, {**_log_row(ctx, [], [], "running", "started"), "finished_at": None,
                                     "landed_counts": {}})
@@ -264,12 +264,8 @@ def record_and_publish(ctx: RunContext, results: list[gates.GateResult], days: l
         return [], outcome, message
     final = {**log_row, "outcome": outcome}
     try:
-        import inspect  # TEMP until publish() takes the hooks
-        if "before_rename" in inspect.signature(publisher.publish).parameters:
-            publisher.publish(ctx.paths, days, landing=ctx.landing, before_rename=lambda con, catalog: runlog.settle_in(
-                con, catalog, ctx.run_id, outcome, final["finished_at"]))
-        else:
-            publisher.publish(ctx.paths, days)
+        publisher.publish(ctx.paths, days, landing=ctx.landing, before_rename=lambda con, catalog: runlog.settle_in(
+            con, catalog, ctx.run_id, outcome, final["finished_at"]))
     except (duckdb.Error, OSError) as exc:
         outcome, message = "failed", f"publish failed, published file unchanged: {type(exc).__name__}: {exc}"
         runlog.append(ctx.paths.build, {**log_row, "published_dates": [], "outcome": outcome, "message": message})
