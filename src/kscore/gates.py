@@ -348,7 +348,8 @@ def _add_required_nulls(df, table: str) -> None:
 def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[GateResult]:
     """GX raw suites on each table's batch of each day in `days` (accepted files only), with the
     row-count and null-share bands of each table's own history."""
-    from kscore.gx_suites import RULE_NULL_SHARE, RULE_ROW_COUNT, null_share_parameters, thresholds
+    from kscore.gx_suites import (RULE_NOT_EMPTY, RULE_NULL_SHARE, RULE_ROW_COUNT, null_share_parameters,
+                                  thresholds)
 
     th = thresholds()["raw"]
     band_cfg = th["row_count_band"]
@@ -377,12 +378,13 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
                                           observed=str(exc).splitlines()[0][:300], bound="readable"))
                 continue
             overrides: dict = {}
-            params: dict = {"row_count_min": 0, "row_count_max": None}
+            floor = 1 if spec.get("expected_daily") else 0  # spec 06's fixed bound: never 0 rows
+            params: dict = {"row_count_min": floor, "row_count_max": None}
             band = row_count_band(table, day, len(df), counts, band_cfg) if spec.get("row_count_band") else {}
-            if "skipped" in band:
+            if "skipped" in band and not floor:
                 overrides[RULE_ROW_COUNT] = band["skipped"]
-            elif band:
-                params.update(row_count_min=band["min_value"], row_count_max=band["max_value"])
+            elif "min_value" in band:
+                params.update(row_count_min=max(floor, band["min_value"]), row_count_max=band["max_value"])
             optional = [c.name for c in contract()[table] if c.nullable]
             nbands = null_share_bands(table, day, optional, shares, null_cfg) if optional else {}
             if len(df) < int(null_cfg["min_rows"]):
@@ -404,9 +406,14 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
             if res is None:
                 continue
             for r in _to_results(table, day, "raw", res, overrides):
-                if r.expectation.startswith(RULE_ROW_COUNT) and "min_value" in band:
+                if r.expectation.startswith(RULE_ROW_COUNT) and floor and len(df) < floor:
+                    r.expectation = r.expectation.replace(RULE_ROW_COUNT, RULE_NOT_EMPTY, 1)
+                    r.observed, r.bound = len(df), {"min_value": floor, "expected_daily": True}
+                elif r.expectation.startswith(RULE_ROW_COUNT) and "min_value" in band:
                     r.observed = len(df)
                     r.bound = band
+                elif r.expectation.startswith(RULE_ROW_COUNT) and floor:
+                    r.bound = {"min_value": floor, "expected_daily": True, "band": band.get("skipped")}
                 elif r.expectation.startswith(RULE_NULL_SHARE):
                     col = r.expectation[r.expectation.rindex("(") + 1:-1]
                     if isinstance(r.observed, (int, float)):

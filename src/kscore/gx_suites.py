@@ -69,9 +69,10 @@ def _raw_suite(table: str, spec: dict, columns: list) -> dict:
     """One raw table's suite. `columns`: the contract's columns (name, nullable)."""
     exps = [_exp("expect_table_columns_to_match_set", "required_columns_present",
                  column_set=[c.name for c in columns], exact_match=False)]
-    if spec.get("expected_daily"):
-        exps.append(_exp("expect_table_row_count_to_be_between", RULE_NOT_EMPTY, min_value=1))
-    if spec.get("row_count_band"):
+    # ONE row-count expectation (GX keeps one expectation per type and domain in a suite): its
+    # parameters carry the history band and, for an expected daily table, the fixed lower bound of 1
+    # row; a failure below 1 row is reported as RULE_NOT_EMPTY (gates.batch_gates)
+    if spec.get("row_count_band") or spec.get("expected_daily"):
         exps.append(_exp("expect_table_row_count_to_be_between", RULE_ROW_COUNT,
                          min_value={"$PARAMETER": "row_count_min"},
                          max_value={"$PARAMETER": "row_count_max"}))
@@ -260,8 +261,12 @@ class GxSession:
         self.results.append((suite.name, batch_id, result))
         return result
 
-    def write(self, folder: Path, docs: bool = True, max_docs: int = 400) -> dict:
-        """Write the validation results (JSON) and the Data Docs (HTML) under `folder`."""
+    def write(self, folder: Path, docs: bool = True, max_docs: int | None = None) -> dict:
+        """Write the validation results (JSON) and the Data Docs (HTML) under `folder`: a page for every
+        failed validation, and for passed ones up to max_docs ($KSCORE_GX_DOCS_MAX_PASSED, default 400;
+        the JSON keeps every result)."""
+        if max_docs is None:
+            max_docs = int(os.environ.get("KSCORE_GX_DOCS_MAX_PASSED", "400"))
         folder.mkdir(parents=True, exist_ok=True)
         out = {"validation_results": folder / "validation_results.json"}
         out["validation_results"].write_text(json.dumps(
@@ -279,9 +284,10 @@ class GxSession:
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             })
             # every failed result, then passed ones up to max_docs (a long backfill would render thousands)
-            ordered = sorted(self.results, key=lambda t: t[2].success)
+            failed = [t for t in self.results if not t[2].success]
+            passed = [t for t in self.results if t[2].success]
             run_id = RunIdentifier(run_name=self.name, run_time=self.run_time)
-            for suite_name, batch_id, result in ordered[:max_docs]:
+            for suite_name, batch_id, result in failed + passed[:max_docs]:
                 key = ValidationResultIdentifier(
                     expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
                     run_id=run_id, batch_identifier=batch_id)

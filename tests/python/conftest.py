@@ -15,6 +15,9 @@ import pytest
 from kscore import PROJECT_DIR
 
 os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
+# Data Docs pages of passed validations: a few per run in the tests (every failed one is always rendered;
+# the JSON results keep all); rendering hundreds per range build cost minutes of the suite
+os.environ.setdefault("KSCORE_GX_DOCS_MAX_PASSED", "5")
 
 TINY_START = dt.date(2023, 1, 1)
 TINY_DAYS = 12  # enough for the 7-day gate history, small enough to be quick
