@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kscore import PROJECT_DIR
+from kscore import PROJECT_DIR, buildfile
 
 from conftest import copy_zone, last_as_of
 from test_bad_input import KSCORE, assert_counts_reconcile, sha256
@@ -76,17 +76,10 @@ def wait_for_dbt(wh: Path, timeout: float = 300) -> int:
 
 
 def gone(pid: int, timeout: float = 20) -> bool:
+    """The process has ended (a zombie not yet reaped counts as ended: buildfile.pid_alive)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        # a killed child stays a zombie until reaped by init: check its state
-        try:
-            if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
-                return True
-        except OSError:
+        if not buildfile.pid_alive(pid):
             return True
         time.sleep(0.2)
     return False

@@ -16,22 +16,32 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from kscore.sqltext import literal
+
 from test_bad_input import STOPS_AT_RAW_GATE, kscore_main
 
 START = dt.date(2023, 1, 1)
 DAYS = 37  # the promotion week 2023-01-30 … 02-05 needs 28 days before it; day 37 is the day after it
 
 
+def _orders(landing: Path, sql: str, *params) -> list[tuple]:
+    """`sql` over the zone's landed orders (relation `orders`), the glob quoted by sqltext.literal."""
+    con = duckdb.connect()
+    try:
+        glob = literal(landing / "orders" / "dt=*" / "*.parquet")
+        con.execute(f"create view orders as select * from read_parquet({glob}, hive_partitioning = true)")
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
 def _orders_per_day(landing: Path) -> dict[dt.date, int]:
-    return dict(duckdb.sql(f"""
-        select cast(dt as date), count(*) from read_parquet('{landing}/orders/dt=*/*.parquet',
-            hive_partitioning = true) group by 1""").fetchall())
+    return dict(_orders(landing, "select cast(dt as date), count(*) from orders group by 1"))
 
 
 def _creator_null_share(landing: Path) -> dict[dt.date, float]:
-    return dict(duckdb.sql(f"""
-        select cast(dt as date), avg(case when creator_id is null then 1.0 else 0 end)
-        from read_parquet('{landing}/orders/dt=*/*.parquet', hive_partitioning = true) group by 1""").fetchall())
+    return dict(_orders(landing, "select cast(dt as date), avg(case when creator_id is null then 1.0 else 0 end) "
+                                 "from orders group by 1"))
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +68,8 @@ def test_the_zone_carries_what_broke_the_fixed_gates(zone):
     shares = _creator_null_share(landing)
     assert max(shares.values()) > 0.85 and min(shares.values()) < 0.62
     # the shop that stops selling has no orders from its stop day on
-    stopped = duckdb.sql(f"""select count(*) from read_parquet('{landing}/orders/dt=*/*.parquet',
-        hive_partitioning = true) where shop_id = {int(plan['stopped_shop_id'])}
-        and cast(dt as date) >= date '{plan['stopped_from']}'""").fetchall()[0][0]
+    stopped = _orders(landing, "select count(*) from orders where shop_id = ? and cast(dt as date) >= ?",
+                      int(plan["stopped_shop_id"]), dt.date.fromisoformat(plan["stopped_from"]))[0][0]
     assert stopped == 0
 
 
