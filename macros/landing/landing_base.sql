@@ -23,6 +23,10 @@
   rules     {rule_name: SQL condition that is TRUE when the row breaks it};
             the row is `r`; CTE `batch` holds this run's typed rows and
             `prior` this model's staged rows of partitions not re-read.
+  helper_ctes    optional CTE definitions (text, `name as (...)`, comma-separated)
+            placed after `batch` and `prior`, for rules that need a
+            pre-aggregate (e.g. per-order event bounds) instead of a
+            correlated scan
   recheck_rules  rules whose verdict can change when other data lands
             (orphans, sequences): partitions holding rows quarantined for
             them are re-read every run, so a row is released once its parent
@@ -32,7 +36,7 @@
   partitions holding files not read before (late files, whatever their dt)
   and partitions with recheckable quarantined rows; delete+insert by dt.
 -#}
-{% macro landing_base(table_name, key, kind, ts_column=none, rules={}, recheck_rules=[]) -%}
+{% macro landing_base(table_name, key, kind, ts_column=none, rules={}, recheck_rules=[], helper_ctes=none) -%}
 {%- set cols = kscore.landing_columns(table_name) -%}
 {%- set min_dt = none -%}
 {%- set extra_dts = [] -%}
@@ -98,6 +102,10 @@ prior as (
     where 1 = 0
     {%- endif %}
 ),
+
+{%- if helper_ctes %}
+{{ helper_ctes }},
+{%- endif %}
 
 keyed as (
     select

@@ -111,96 +111,166 @@ category_paths as (
     left join categories_in_force as p2 on p2.as_of_date = c.as_of_date and p2.category_id = p1.parent_id
 ),
 
-orders_w as (
+{#- a refund version counts for the as_of_dates it is in force (in_force_from … in_force_to) within its
+    order's window: [max(in_force_from, paid + 1), min(in_force_to, paid + window_days)] -#}
+refund_versions as (
     select
-        t.as_of_date,
-        t.product_id,
-        sum(o.paid_orders) as paid_orders,
-        sum(o.gmv) as gmv,
-        sum(o.in_stock_orders) as in_stock_orders,
-        sum(case when o.shipped_date < t.as_of_date then o.shipped_orders else 0 end) as shipped_orders,
-        sum(case when o.shipped_date < t.as_of_date then o.ship_hours_sum end) as ship_hours_sum
-    from tiered_products as t
-    inner join orders_daily as o
-        on o.product_id = t.product_id
-       and o.paid_date >= t.window_start
-       and o.paid_date < t.as_of_date
-    group by t.as_of_date, t.product_id
+        r.*,
+        case when r.in_force_from > {{ add_days('r.order_paid_date', 1) }} then r.in_force_from
+             else {{ add_days('r.order_paid_date', 1) }} end as version_from_date,
+        case when r.in_force_to is null or r.in_force_to > {{ add_days('r.order_paid_date', 'p.window_days') }}
+             then {{ add_days('r.order_paid_date', 'p.window_days') }} else r.in_force_to end as version_to_date
+    from refunds as r
+    cross join params as p
 ),
 
-refund_orders as (
-    select
-        t.as_of_date,
-        t.product_id,
-        r.order_id,
-        sum(case when r.is_completed then r.refund_amount else 0 end) as completed_refund_amount,
-        max(case when r.is_completed and r.is_quality_reason then 1 else 0 end) as has_quality_refund,
-        max(case when r.platform_intervened then 1 else 0 end) as has_dispute,
-        sum(case when r.is_merchant_completed then 1 else 0 end) as merchant_completed_refunds,
-        sum(case when r.is_merchant_completed then r.complete_hours end) as merchant_complete_hours_sum
-    from tiered_products as t
-    inner join refunds as r
-        on r.product_id = t.product_id
-       and r.order_paid_date >= t.window_start
-       and r.order_paid_date < t.as_of_date
-       and r.in_force_from <= t.as_of_date
-       and (r.in_force_to is null or r.in_force_to >= t.as_of_date)
-    group by t.as_of_date, t.product_id, r.order_id
+{#- an order counts once per flag while any of its versions with the flag is in force: the versions'
+    intervals merged into islands per order and flag -#}
+refund_flag_intervals as (
+    select product_id, order_id, 'quality' as flag, version_from_date as from_date, version_to_date as to_date
+    from refund_versions
+    where is_completed and is_quality_reason and version_from_date <= version_to_date
+    union all
+    select product_id, order_id, 'dispute', version_from_date, version_to_date
+    from refund_versions
+    where platform_intervened and version_from_date <= version_to_date
 ),
 
-refunds_w as (
+refund_flag_starts as (
     select
-        as_of_date,
-        product_id,
-        sum(completed_refund_amount) as completed_refund_amount,
-        sum(has_quality_refund) as quality_refund_orders,
-        sum(has_dispute) as dispute_orders,
-        sum(merchant_completed_refunds) as merchant_completed_refunds,
-        sum(merchant_complete_hours_sum) as merchant_complete_hours_sum
-    from refund_orders
-    group by as_of_date, product_id
+        *,
+        case when from_date <= {{ add_days(
+                'max(to_date) over (partition by product_id, order_id, flag order by from_date, to_date
+                                    rows between unbounded preceding and 1 preceding)', 1) }}
+             then 0 else 1 end as is_island_start
+    from refund_flag_intervals
 ),
 
-reviews_w as (
+refund_flag_islands as (
     select
-        t.as_of_date,
-        t.product_id,
-        sum(r.reviews) as reviews,
-        sum(r.negative_product_reviews) as negative_product_reviews
-    from tiered_products as t
-    inner join reviews_daily as r
-        on r.product_id = t.product_id
-       and r.created_date >= t.window_start
-       and r.created_date < t.as_of_date
-    group by t.as_of_date, t.product_id
+        *,
+        sum(is_island_start) over (partition by product_id, order_id, flag order by from_date, to_date
+                                   rows between unbounded preceding and current row) as island
+    from refund_flag_starts
 ),
 
-traffic_w as (
+refund_order_flags as (
+    select product_id, order_id, flag, min(from_date) as from_date, max(to_date) as to_date
+    from refund_flag_islands
+    group by product_id, order_id, flag, island
+),
+
+{#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for
+    the as_of_dates d + 1 … d + window_days; a refund version also only while it is in force -#}
+product_contributions as (
     select
-        t.as_of_date,
-        t.product_id,
-        sum(tr.content_exposures) as exposures
-    from tiered_products as t
-    inner join traffic_daily as tr
-        on tr.product_id = t.product_id
-       and tr.traffic_date >= t.window_start
-       and tr.traffic_date < t.as_of_date
-    group by t.as_of_date, t.product_id
+        o.product_id,
+        {{ add_days('o.paid_date', 1) }} as from_date,
+        {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
+        cast(o.paid_orders as bigint) as paid_orders,
+        cast(o.gmv as decimal(18, 2)) as gmv,
+        cast(o.in_stock_orders as bigint) as in_stock_orders,
+        cast(0 as bigint) as shipped_orders,
+        cast(null as decimal(38, 10)) as ship_hours_sum,
+        cast(0 as bigint) as ship_hours_count,
+        cast(0 as decimal(18, 2)) as completed_refund_amount,
+        cast(0 as bigint) as merchant_completed_refunds,
+        cast(null as decimal(38, 10)) as merchant_complete_hours_sum,
+        cast(0 as bigint) as merchant_complete_hours_count,
+        cast(0 as bigint) as quality_refund_orders,
+        cast(0 as bigint) as dispute_orders,
+        cast(0 as bigint) as reviews,
+        cast(0 as bigint) as negative_product_reviews,
+        cast(0 as bigint) as exposures
+    from orders_daily as o
+    cross join params as p
+    union all
+    -- shipped by the end of D-1: counts from the day after it shipped
+    select
+        o.product_id,
+        {{ add_days('case when o.shipped_date > o.paid_date then o.shipped_date else o.paid_date end', 1) }},
+        {{ add_days('o.paid_date', 'p.window_days') }},
+        0, 0, 0,
+        cast(o.shipped_orders as bigint),
+        cast(o.ship_hours_sum as decimal(38, 10)),
+        case when o.ship_hours_sum is not null then 1 else 0 end,
+        0, 0, null, 0, 0, 0, 0, 0, 0
+    from orders_daily as o
+    cross join params as p
+    where o.shipped_date is not null
+    union all
+    select
+        r.product_id,
+        r.version_from_date,
+        r.version_to_date,
+        0, 0, 0, 0, null, 0,
+        cast(r.refund_amount as decimal(18, 2)),
+        case when r.is_merchant_completed then 1 else 0 end,
+        case when r.is_merchant_completed then cast(r.complete_hours as decimal(38, 10)) end,
+        case when r.is_merchant_completed and r.complete_hours is not null then 1 else 0 end,
+        0, 0, 0, 0, 0
+    from refund_versions as r
+    where r.is_completed
+    union all
+    select product_id, from_date, to_date, 0, 0, 0, 0, null, 0, 0, 0, null, 0,
+           case when flag = 'quality' then 1 else 0 end,
+           case when flag = 'dispute' then 1 else 0 end,
+           0, 0, 0
+    from refund_order_flags
+    union all
+    select
+        r.product_id,
+        {{ add_days('r.created_date', 1) }},
+        {{ add_days('r.created_date', 'p.window_days') }},
+        0, 0, 0, 0, null, 0, 0, 0, null, 0, 0, 0,
+        cast(r.reviews as bigint),
+        cast(r.negative_product_reviews as bigint),
+        0
+    from reviews_daily as r
+    cross join params as p
+    union all
+    select
+        tr.product_id,
+        {{ add_days('tr.traffic_date', 1) }},
+        {{ add_days('tr.traffic_date', 'p.window_days') }},
+        0, 0, 0, 0, null, 0, 0, 0, null, 0, 0, 0, 0, 0,
+        cast(tr.content_exposures as bigint)
+    from traffic_daily as tr
+    cross join params as p
+),
+
+product_probes as (
+    select as_of_date, product_id from tiered_products
+),
+
+product_sums as (
+    {{ interval_sums('product_probes', 'product_contributions', ['product_id'], [
+        'paid_orders', 'gmv', 'in_stock_orders', 'shipped_orders', 'ship_hours_sum', 'ship_hours_count',
+        'completed_refund_amount', 'merchant_completed_refunds', 'merchant_complete_hours_sum',
+        'merchant_complete_hours_count', 'quality_refund_orders', 'dispute_orders', 'reviews',
+        'negative_product_reviews', 'exposures']) }}
+),
+
+shop_probes as (
+    select distinct as_of_date, shop_id from tiered_products
+),
+
+shop_im_contributions as (
+    select
+        i.shop_id,
+        {{ add_days('i.im_date', 1) }} as from_date,
+        {{ add_days('i.im_date', 'p.window_days') }} as to_date,
+        cast(i.sessions as bigint) as im_sessions,
+        cast(i.replied_3min_sessions as bigint) as im_replied_3min_sessions,
+        cast(i.rated_sessions as bigint) as im_rated_sessions,
+        cast(i.satisfied_sessions as bigint) as im_satisfied_sessions
+    from im_daily as i
+    cross join params as p
 ),
 
 shop_im_w as (
-    select
-        w.as_of_date,
-        i.shop_id,
-        sum(i.sessions) as im_sessions,
-        sum(i.replied_3min_sessions) as im_replied_3min_sessions,
-        sum(i.rated_sessions) as im_rated_sessions,
-        sum(i.satisfied_sessions) as im_satisfied_sessions
-    from windows as w
-    inner join im_daily as i
-        on i.im_date >= w.window_start
-       and i.im_date < w.as_of_date
-    group by w.as_of_date, i.shop_id
+    {{ interval_sums('shop_probes', 'shop_im_contributions', ['shop_id'], [
+        'im_sessions', 'im_replied_3min_sessions', 'im_rated_sessions', 'im_satisfied_sessions']) }}
 ),
 
 counts as (
@@ -213,26 +283,24 @@ counts as (
         t.category_id,
         t.product_updated_at,
         coalesce(o.paid_orders, 0) as paid_orders,
-        cast(coalesce(o.gmv, 0) - coalesce(r.completed_refund_amount, 0) as decimal(18, 2)) as effective_gmv,
-        coalesce(tr.exposures, 0) as exposures,
-        coalesce(r.quality_refund_orders, 0) as quality_refund_orders,
-        coalesce(rv.reviews, 0) as reviews,
-        coalesce(rv.negative_product_reviews, 0) as negative_product_reviews,
+        cast(coalesce(o.gmv, 0) - coalesce(o.completed_refund_amount, 0) as decimal(18, 2)) as effective_gmv,
+        coalesce(o.exposures, 0) as exposures,
+        coalesce(o.quality_refund_orders, 0) as quality_refund_orders,
+        coalesce(o.reviews, 0) as reviews,
+        coalesce(o.negative_product_reviews, 0) as negative_product_reviews,
         coalesce(o.in_stock_orders, 0) as in_stock_orders,
         coalesce(o.shipped_orders, 0) as shipped_orders,
-        o.ship_hours_sum,
+        case when o.ship_hours_count > 0 then cast(o.ship_hours_sum as double) end as ship_hours_sum,
         coalesce(im.im_sessions, 0) as im_sessions,
         coalesce(im.im_replied_3min_sessions, 0) as im_replied_3min_sessions,
         coalesce(im.im_rated_sessions, 0) as im_rated_sessions,
         coalesce(im.im_satisfied_sessions, 0) as im_satisfied_sessions,
-        coalesce(r.dispute_orders, 0) as dispute_orders,
-        coalesce(r.merchant_completed_refunds, 0) as merchant_completed_refunds,
-        r.merchant_complete_hours_sum
+        coalesce(o.dispute_orders, 0) as dispute_orders,
+        coalesce(o.merchant_completed_refunds, 0) as merchant_completed_refunds,
+        case when o.merchant_complete_hours_count > 0
+             then cast(o.merchant_complete_hours_sum as double) end as merchant_complete_hours_sum
     from tiered_products as t
-    left join orders_w as o on o.as_of_date = t.as_of_date and o.product_id = t.product_id
-    left join refunds_w as r on r.as_of_date = t.as_of_date and r.product_id = t.product_id
-    left join reviews_w as rv on rv.as_of_date = t.as_of_date and rv.product_id = t.product_id
-    left join traffic_w as tr on tr.as_of_date = t.as_of_date and tr.product_id = t.product_id
+    left join product_sums as o on o.as_of_date = t.as_of_date and o.product_id = t.product_id
     left join shop_im_w as im on im.as_of_date = t.as_of_date and im.shop_id = t.shop_id
 ),
 

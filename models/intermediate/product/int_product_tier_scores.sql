@@ -47,40 +47,50 @@ params as (
     from {{ ref('product_tier_params') }}
 ),
 
-peer_candidates as (
-    select as_of_date, product_id, 3 as peer_level, category_l3_id as peer_category_id from indicators
-    where category_l3_id is not null
-    union all
-    select as_of_date, product_id, 2 as peer_level, category_l2_id as peer_category_id from indicators
-    where category_l2_id is not null
-    union all
-    select as_of_date, product_id, 1 as peer_level, category_l1_id as peer_category_id from indicators
-    where category_l1_id is not null
+{#- one row per as_of_date x product x ancestor level (3, 2, 1) with the ten indicator values to rank,
+    rounded before ranking; NULL where the product is not ranked in that dimension (heat: no paid order;
+    quality/service: is_low_sample). Wide form: each indicator is one window over these rows, never a
+    long table of product x level x indicator rows. -#}
+peer_rows as (
+    {%- for level in [3, 2, 1] %}
+    select
+        i.as_of_date,
+        i.product_id,
+        {{ level }} as peer_level,
+        i.category_l{{ level }}_id as peer_category_id,
+        i.paid_orders,
+        {%- for name, dimension, higher, precision in indicators %}
+        case when {{ 'i.paid_orders >= 1' if dimension == 'heat' else 'not i.is_low_sample' }}
+             then round(cast(i.{{ name }} as double), {{ precision }}) end as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from indicators as i
+    where i.category_l{{ level }}_id is not null
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 group_sizes as (
     select
-        pc.as_of_date,
-        pc.peer_level,
-        pc.peer_category_id,
-        sum(case when i.paid_orders >= 1 then 1 else 0 end) as ordered_products
-    from peer_candidates as pc
-    inner join indicators as i on i.as_of_date = pc.as_of_date and i.product_id = pc.product_id
-    group by pc.as_of_date, pc.peer_level, pc.peer_category_id
+        as_of_date,
+        peer_level,
+        peer_category_id,
+        sum(case when paid_orders >= 1 then 1 else 0 end) as ordered_products
+    from peer_rows
+    group by as_of_date, peer_level, peer_category_id
 ),
 
 candidate_sizes as (
     select
-        pc.as_of_date,
-        pc.product_id,
-        pc.peer_level,
-        pc.peer_category_id,
+        pr.as_of_date,
+        pr.product_id,
+        pr.peer_level,
+        pr.peer_category_id,
         g.ordered_products
-    from peer_candidates as pc
+    from peer_rows as pr
     inner join group_sizes as g
-        on g.as_of_date = pc.as_of_date
-       and g.peer_level = pc.peer_level
-       and g.peer_category_id = pc.peer_category_id
+        on g.as_of_date = pr.as_of_date
+       and g.peer_level = pr.peer_level
+       and g.peer_category_id = pr.peer_category_id
 ),
 
 chosen_levels as (
@@ -108,32 +118,26 @@ chosen_groups as (
        and l.peer_level = c.peer_level
 ),
 
-indicator_values as (
-    {%- for name, dimension, higher, precision in indicators %}
+{#- the seed's weight of each indicator, as one row -#}
+indicator_weights as (
     select
-        pc.as_of_date,
-        pc.product_id,
-        pc.peer_level,
-        pc.peer_category_id,
-        {{ kscore.sql_string(dimension) }} as dimension,
-        {{ kscore.sql_string(name) }} as indicator,
-        {{ 'true' if higher else 'false' }} as higher_is_better,
-        case when {{ 'i.paid_orders >= 1' if dimension == 'heat' else 'not i.is_low_sample' }}
-             then round(cast(i.{{ name }} as double), {{ precision }}) end as value
-    from peer_candidates as pc
-    inner join indicators as i on i.as_of_date = pc.as_of_date and i.product_id = pc.product_id
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        {%- for name, dimension, higher, precision in indicators %}
+        max(case when indicator = {{ kscore.sql_string(name) }} then weight end) as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from weights
 ),
 
 indicator_percentiles as (
     select
-        v.*,
-        case when v.higher_is_better
-             then {{ peer_percentile('v.value', ['v.as_of_date', 'v.peer_level', 'v.peer_category_id', 'v.indicator'], true) }}
-             else {{ peer_percentile('v.value', ['v.as_of_date', 'v.peer_level', 'v.peer_category_id', 'v.indicator'], false) }}
-        end as percentile
-    from indicator_values as v
+        pr.as_of_date,
+        pr.product_id,
+        pr.peer_level,
+        pr.peer_category_id,
+        {%- for name, dimension, higher, precision in indicators %}
+        {{ peer_percentile('pr.' ~ name, ['pr.as_of_date', 'pr.peer_level', 'pr.peer_category_id'], higher) }}
+            as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from peer_rows as pr
 ),
 
 dimension_scores as (
@@ -142,18 +146,24 @@ dimension_scores as (
         ip.product_id,
         ip.peer_level,
         ip.peer_category_id,
-        ip.dimension,
-        {{ weighted_mean('100 * ip.percentile', 'w.weight') }} as score
+        {%- for dimension in ['heat', 'quality', 'service'] %}
+        {%- set pairs = [] %}
+        {%- for name, dim, higher, precision in indicators if dim == dimension %}
+        {%- do pairs.append(('100 * ip.' ~ name, 'w.' ~ name)) %}
+        {%- endfor %}
+        {{ weighted_mean_of_columns(pairs) }} as {{ dimension }}_score{{ ',' if not loop.last }}
+        {%- endfor %}
     from indicator_percentiles as ip
-    inner join weights as w on w.indicator = ip.indicator
-    group by ip.as_of_date, ip.product_id, ip.peer_level, ip.peer_category_id, ip.dimension
+    cross join indicator_weights as w
 ),
 
 score_percentiles as (
     select
         s.*,
-        round({{ peer_percentile('s.score', ['s.as_of_date', 's.peer_level', 's.peer_category_id', 's.dimension'], true) }}, 6)
-            as score_percentile
+        {%- for dimension in ['heat', 'quality', 'service'] %}
+        round({{ peer_percentile('s.' ~ dimension ~ '_score', ['s.as_of_date', 's.peer_level', 's.peer_category_id'], true) }}, 6)
+            as {{ dimension }}_percentile{{ ',' if not loop.last }}
+        {%- endfor %}
     from dimension_scores as s
 ),
 
@@ -161,17 +171,17 @@ chosen_scores as (
     select
         sp.as_of_date,
         sp.product_id,
-        sp.dimension,
-        sp.score,
-        sp.score_percentile,
-        max(l.level_rank) as percentile_rank
+        {%- for dimension in ['heat', 'quality', 'service'] %}
+        sp.{{ dimension }}_score,
+        sp.{{ dimension }}_percentile,
+        (select max(l.level_rank) from levels as l where l.min_percentile <= sp.{{ dimension }}_percentile)
+            as {{ dimension }}_percentile_rank{{ ',' if not loop.last }}
+        {%- endfor %}
     from score_percentiles as sp
     inner join chosen_levels as c
         on c.as_of_date = sp.as_of_date
        and c.product_id = sp.product_id
        and c.peer_level = sp.peer_level
-    left join levels as l on l.min_percentile <= sp.score_percentile
-    group by sp.as_of_date, sp.product_id, sp.dimension, sp.score, sp.score_percentile
 ),
 
 pivoted as (
@@ -181,14 +191,12 @@ pivoted as (
         i.paid_orders,
         i.is_low_sample,
         {%- for dimension in ['heat', 'quality', 'service'] %}
-        max(case when cs.dimension = {{ kscore.sql_string(dimension) }} then cs.score end) as {{ dimension }}_score,
-        max(case when cs.dimension = {{ kscore.sql_string(dimension) }} then cs.score_percentile end) as {{ dimension }}_percentile,
-        max(case when cs.dimension = {{ kscore.sql_string(dimension) }} then cs.percentile_rank end) as {{ dimension }}_percentile_rank
-        {{- ',' if not loop.last }}
+        cs.{{ dimension }}_score,
+        cs.{{ dimension }}_percentile,
+        cs.{{ dimension }}_percentile_rank{{ ',' if not loop.last }}
         {%- endfor %}
     from indicators as i
     left join chosen_scores as cs on cs.as_of_date = i.as_of_date and cs.product_id = i.product_id
-    group by i.as_of_date, i.product_id, i.paid_orders, i.is_low_sample
 ),
 
 ranked as (

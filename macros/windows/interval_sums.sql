@@ -1,0 +1,91 @@
+{#-
+  interval_sums(probes, contributions, keys, measures)
+
+  The one implementation of a windowed sum "as of D" (spec 07: windows summed
+  from daily pre-aggregates, never a join of every as_of_date to every day of
+  its window). A SELECT returning, for every row of `probes` (keys +
+  as_of_date), the sum of each measure over the rows of `contributions` whose
+  as_of_date interval [from_date, to_date] holds that as_of_date:
+
+      probes         CTE name: keys..., as_of_date (one row per key and day)
+      contributions  CTE name: keys..., from_date DATE, to_date DATE (NULL =
+                     open-ended), one column per measure
+      keys           list of key column names (the partition)
+      measures       list of measure column names (summed; a measure whose
+                     sums must be exact should be an integer or a DECIMAL)
+
+  A fixed window W = D-w … D-1 over a daily pre-aggregate of day d is the
+  interval [d + 1, d + w]; a version in force from a day to a day is its own
+  interval; intersect both when both apply.
+
+  How: each contribution is an event +m on from_date and -m on to_date + 1;
+  the probes join the events and one running sum per key, ordered by day,
+  gives every probe's window at once: O(contributions + probes), one sort.
+  Only the events inside the build's as_of_dates (vars from_date/to_date)
+  are kept: a contribution that starts earlier starts at the first
+  as_of_date, one that ends later has no end event, one that ended before
+  the build is not read. A probe whose key has no contribution gets NULL;
+  one whose contributions all ended gets 0.
+-#}
+{% macro interval_sums(probes, contributions, keys, measures) -%}
+    {%- set first_day = "cast(" ~ kscore.sql_string(var('from_date')) ~ " as date)" -%}
+    {%- set last_day = "cast(" ~ kscore.sql_string(var('to_date')) ~ " as date)" -%}
+    select {% for k in keys %}{{ k }}, {% endfor %}as_of_date{% for m in measures %}, {{ m }}{% endfor %}
+    from (
+        select
+            {%- for k in keys %}
+            {{ k }},
+            {%- endfor %}
+            event_date as as_of_date,
+            is_probe
+            {%- for m in measures %},
+            sum({{ m }}) over (
+                partition by {{ keys | join(', ') }}
+                order by event_date
+                range between unbounded preceding and current row
+            ) as {{ m }}
+            {%- endfor %}
+        from (
+            select
+                {%- for k in keys %}
+                {{ k }},
+                {%- endfor %}
+                case when from_date < {{ first_day }} then {{ first_day }} else from_date end as event_date,
+                false as is_probe
+                {%- for m in measures %},
+                {{ m }}
+                {%- endfor %}
+            from {{ contributions }}
+            where from_date <= {{ last_day }}
+              and (to_date is null or to_date >= {{ first_day }})
+              and (to_date is null or to_date >= from_date)
+            union all
+            select
+                {%- for k in keys %}
+                {{ k }},
+                {%- endfor %}
+                {{ kscore.add_days('to_date', 1) }} as event_date,
+                false as is_probe
+                {%- for m in measures %},
+                -{{ m }}
+                {%- endfor %}
+            from {{ contributions }}
+            where from_date <= {{ last_day }}
+              and to_date >= {{ first_day }}
+              and to_date < {{ last_day }}
+              and to_date >= from_date
+            union all
+            select
+                {%- for k in keys %}
+                {{ k }},
+                {%- endfor %}
+                as_of_date as event_date,
+                true as is_probe
+                {%- for m in measures %},
+                null
+                {%- endfor %}
+            from {{ probes }}
+        ) as events
+    ) as running
+    where is_probe
+{%- endmacro %}
