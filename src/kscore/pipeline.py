@@ -61,6 +61,16 @@ class RunContext:
     is_backfill: bool = False
     progress: Callable[[str], None] = print
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    # wall seconds per phase (the benchmarks print them)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def phase(self, name: str):
+        t0 = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phase_seconds[name] = self.phase_seconds.get(name, 0.0) + time.monotonic() - t0
 
     @property
     def as_of_dates(self) -> list[dt.date]:
@@ -86,6 +96,8 @@ class RunResult:
     outcome: str
     message: str
     published_file: Path
+    # wall seconds of each phase that ran: sense, raw_gates, dbt, mart_gates, publish
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -312,14 +324,18 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
         try:
             for note in record_start(ctx):
                 progress("  " + note)
-            files = sense_step(ctx)
-            results += raw_gate_step(ctx, files)
+            with ctx.phase("sense"):
+                files = sense_step(ctx)
+            with ctx.phase("raw_gates"):
+                results += raw_gate_step(ctx, files)
             for r in results:
                 if not r.success:
                     progress("  " + r.describe())
             if publishable_days(ctx, results):
-                dbt_build_step(ctx)
-                results += mart_gate_step(ctx)
+                with ctx.phase("dbt"):
+                    dbt_build_step(ctx)
+                with ctx.phase("mart_gates"):
+                    results += mart_gate_step(ctx)
                 for r in results:
                     if not r.success and r.stage == "mart":
                         progress("  " + r.describe())
@@ -339,7 +355,8 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
             error = f"unexpected {type(exc).__name__}: {exc} (traceback: {trace})"
         days, outcome, message = conclude(ctx, results, error)
         try:
-            published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
+            with ctx.phase("publish"):
+                published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
         except (KeyboardInterrupt, RunInterrupted) as exc:
             # between the rename and the last row: the next run settles the row from the published file
             raise RunError(f"run {ctx.run_id} interrupted while publishing ({exc!r}); the next run "
@@ -347,4 +364,5 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
         except buildfile.BuildFileBusy as exc:
             raise RunError(str(exc)) from None
     progress(f"run {ctx.run_id} {outcome} in {time.monotonic() - t0:.0f}s: {message}")
-    return RunResult(ctx.run_id, ctx.as_of_dates, published, results, outcome, message, ctx.paths.published)
+    return RunResult(ctx.run_id, ctx.as_of_dates, published, results, outcome, message, ctx.paths.published,
+                     dict(ctx.phase_seconds))
