@@ -73,155 +73,234 @@ scored_shops as (
     where sh.status = 'active'
 ),
 
-orders_w as (
+{#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for the
+    as_of_dates d + 1 … d + window_days (W30) or d + stability_window_days (W90); a refund version
+    also only while it is in force (in_force_from … in_force_to) -#}
+refund_versions as (
     select
-        t.as_of_date,
-        t.shop_id,
-        sum(o.paid_orders) as paid_orders,
-        sum(case when o.deadline_date < t.as_of_date then o.paid_orders else 0 end) as pickup_due_orders,
-        sum(case when o.deadline_date < t.as_of_date then o.collected_on_time_orders else 0 end)
-            as collected_on_time_orders
-    from scored_shops as t
-    inner join orders_daily as o
-        on o.shop_id = t.shop_id
-       and o.paid_date >= t.window_start
-       and o.paid_date < t.as_of_date
-    group by t.as_of_date, t.shop_id
+        r.*,
+        case when r.in_force_from > {{ add_days('r.order_paid_date', 1) }} then r.in_force_from
+             else {{ add_days('r.order_paid_date', 1) }} end as version_from_date,
+        r.in_force_to as version_to_date
+    from completed_refunds as r
 ),
 
-deliveries_w as (
+{#- the as_of_dates an order counts as refunded (any completed refund in force, its paid day in W90)
+    or quality-refunded (a completed quality refund in force, its paid day in W30): the versions'
+    intervals merged into islands per order and flag -#}
+refund_flag_intervals as (
     select
-        t.as_of_date,
-        t.shop_id,
-        sum(o.delivered_collected_orders) as delivered_orders,
-        sum(o.delivery_hours_sum) as delivery_hours_sum
-    from scored_shops as t
-    inner join orders_daily as o
-        on o.shop_id = t.shop_id
-       and o.delivered_date >= t.window_start
-       and o.delivered_date < t.as_of_date
-    group by t.as_of_date, t.shop_id
-),
-
-paid_days_w90 as (
-    select
-        t.as_of_date,
-        t.shop_id,
-        o.paid_date,
-        sum(o.paid_orders) as paid_orders
-    from scored_shops as t
-    inner join orders_daily as o
-        on o.shop_id = t.shop_id
-       and o.paid_date >= t.stability_window_start
-       and o.paid_date < t.as_of_date
-    group by t.as_of_date, t.shop_id, o.paid_date
-),
-
-refund_orders as (
-    select
-        t.as_of_date,
-        t.shop_id,
+        r.shop_id,
         r.order_id,
         r.order_paid_date,
-        max(case when r.is_quality_reason and r.order_paid_date >= t.window_start then 1 else 0 end)
-            as has_quality_refund
-    from scored_shops as t
-    inner join completed_refunds as r
-        on r.shop_id = t.shop_id
-       and r.order_paid_date >= t.stability_window_start
-       and r.order_paid_date < t.as_of_date
-       and r.in_force_from <= t.as_of_date
-       and (r.in_force_to is null or r.in_force_to >= t.as_of_date)
-    group by t.as_of_date, t.shop_id, r.order_id, r.order_paid_date
-),
-
-refunded_paid_days as (
-    select as_of_date, shop_id, order_paid_date as paid_date, count(*) as refunded_orders
-    from refund_orders
-    group by as_of_date, shop_id, order_paid_date
-),
-
-sales_days_w90 as (
+        'refunded' as flag,
+        r.version_from_date as from_date,
+        case when r.version_to_date is null
+               or r.version_to_date > {{ add_days('r.order_paid_date', 'p.stability_window_days') }}
+             then {{ add_days('r.order_paid_date', 'p.stability_window_days') }}
+             else r.version_to_date end as to_date
+    from refund_versions as r
+    cross join params as p
+    union all
     select
-        p.as_of_date,
-        p.shop_id,
-        sum(case when p.paid_orders - coalesce(r.refunded_orders, 0) >= 1 then 1 else 0 end) as effective_sales_days
-    from paid_days_w90 as p
-    left join refunded_paid_days as r
-        on r.as_of_date = p.as_of_date
-       and r.shop_id = p.shop_id
-       and r.paid_date = p.paid_date
-    group by p.as_of_date, p.shop_id
+        r.shop_id,
+        r.order_id,
+        r.order_paid_date,
+        'quality',
+        r.version_from_date,
+        case when r.version_to_date is null
+               or r.version_to_date > {{ add_days('r.order_paid_date', 'p.window_days') }}
+             then {{ add_days('r.order_paid_date', 'p.window_days') }}
+             else r.version_to_date end
+    from refund_versions as r
+    cross join params as p
+    where r.is_quality_reason
 ),
 
-quality_refunds_w as (
-    select as_of_date, shop_id, sum(has_quality_refund) as quality_refund_orders
-    from refund_orders
-    group by as_of_date, shop_id
-),
-
-complete_hours_w as (
+refund_flag_starts as (
     select
-        t.as_of_date,
-        t.shop_id,
-        sum(case when r.refund_type = 'refund_only' then 1 else 0 end) as refund_only_completed,
-        sum(case when r.refund_type = 'refund_only' then r.complete_hours end) as refund_only_hours_sum,
-        sum(case when r.refund_type = 'return_refund' then 1 else 0 end) as return_refund_completed,
-        sum(case when r.refund_type = 'return_refund' then r.complete_hours end) as return_refund_hours_sum
-    from scored_shops as t
-    inner join completed_refunds as r
-        on r.shop_id = t.shop_id
-       and r.is_merchant_completed
-       and r.completed_at >= cast(t.window_start as timestamp)
-       and r.completed_at < cast(t.as_of_date as timestamp)
-       and r.in_force_from <= t.as_of_date
-       and (r.in_force_to is null or r.in_force_to >= t.as_of_date)
-    group by t.as_of_date, t.shop_id
+        *,
+        case when from_date <= {{ add_days(
+                'max(to_date) over (partition by shop_id, order_id, flag order by from_date, to_date
+                                    rows between unbounded preceding and 1 preceding)', 1) }}
+             then 0 else 1 end as is_island_start
+    from refund_flag_intervals
+    where from_date <= to_date
 ),
 
-reviews_w as (
+refund_flag_islands as (
     select
-        t.as_of_date,
-        t.shop_id,
-        sum(r.reviews) as reviews,
-        sum(r.negative_product_reviews) as negative_product_reviews,
-        sum(r.negative_logistics_reviews) as negative_logistics_reviews
-    from scored_shops as t
-    inner join reviews_daily as r
-        on r.shop_id = t.shop_id
-       and r.created_date >= t.window_start
-       and r.created_date < t.as_of_date
-    group by t.as_of_date, t.shop_id
+        *,
+        sum(is_island_start) over (partition by shop_id, order_id, flag order by from_date, to_date
+                                   rows between unbounded preceding and current row) as island
+    from refund_flag_starts
 ),
 
-im_w as (
-    select
-        t.as_of_date,
-        t.shop_id,
-        sum(i.sessions) as im_sessions,
-        sum(i.replied_3min_sessions) as im_replied_3min_sessions,
-        sum(i.rated_sessions) as im_rated_sessions,
-        sum(i.unsatisfied_sessions) as im_unsatisfied_sessions
-    from scored_shops as t
-    inner join im_daily as i
-        on i.shop_id = t.shop_id
-       and i.im_date >= t.window_start
-       and i.im_date < t.as_of_date
-    group by t.as_of_date, t.shop_id
+refund_order_flags as (
+    select shop_id, order_id, order_paid_date, flag, min(from_date) as from_date, max(to_date) as to_date
+    from refund_flag_islands
+    group by shop_id, order_id, order_paid_date, flag, island
 ),
 
-live_w90 as (
+{#- 有效动销天数: a paid day d of W90 stops counting while its refunded orders (in force for D) reach
+    its paid orders. Per shop and paid day: the refunded-order count between consecutive change days,
+    and the spans where it is >= the day's paid orders -#}
+paid_days as (
+    select shop_id, paid_date, sum(paid_orders) as paid_orders
+    from orders_daily
+    group by shop_id, paid_date
+),
+
+refunded_count_changes as (
+    select shop_id, order_paid_date as paid_date, change_date, sum(delta) as delta
+    from (
+        select shop_id, order_paid_date, from_date as change_date, 1 as delta
+        from refund_order_flags where flag = 'refunded'
+        union all
+        select shop_id, order_paid_date, {{ add_days('to_date', 1) }}, -1
+        from refund_order_flags where flag = 'refunded'
+    ) as changes
+    group by shop_id, order_paid_date, change_date
+),
+
+refunded_count_spans as (
     select
-        t.as_of_date,
-        t.shop_id,
-        sum(case when round(l.live_hours * 60, 6) >= cp.live_active_min_minutes then 1 else 0 end) as live_active_days
-    from scored_shops as t
-    inner join live_daily as l
-        on l.shop_id = t.shop_id
-       and l.live_date >= t.stability_window_start
-       and l.live_date < t.as_of_date
+        shop_id,
+        paid_date,
+        change_date as from_date,
+        {{ add_days('lead(change_date) over (partition by shop_id, paid_date order by change_date)', -1) }}
+            as to_date,
+        sum(delta) over (partition by shop_id, paid_date order by change_date
+                         rows between unbounded preceding and current row) as refunded_orders
+    from refunded_count_changes
+),
+
+shop_contributions as (
+    select
+        o.shop_id,
+        {{ add_days('o.paid_date', 1) }} as from_date,
+        {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
+        cast(o.paid_orders as bigint) as paid_orders,
+        cast(0 as bigint) as pickup_due_orders,
+        cast(0 as bigint) as collected_on_time_orders,
+        cast(0 as bigint) as delivered_orders,
+        cast(0 as decimal(38, 18)) as delivery_hours_sum,
+        cast(0 as bigint) as quality_refund_orders,
+        cast(0 as bigint) as effective_sales_days,
+        cast(0 as bigint) as refund_only_completed,
+        cast(0 as decimal(38, 18)) as refund_only_hours_sum,
+        cast(0 as bigint) as return_refund_completed,
+        cast(0 as decimal(38, 18)) as return_refund_hours_sum,
+        cast(0 as bigint) as reviews,
+        cast(0 as bigint) as negative_product_reviews,
+        cast(0 as bigint) as negative_logistics_reviews,
+        cast(0 as bigint) as im_sessions,
+        cast(0 as bigint) as im_replied_3min_sessions,
+        cast(0 as bigint) as im_rated_sessions,
+        cast(0 as bigint) as im_unsatisfied_sessions,
+        cast(0 as bigint) as live_active_days
+    from orders_daily as o
+    cross join params as p
+    union all
+    -- pickup due by the end of D-1 (deadline_date < D): counts from the day after the deadline
+    select
+        o.shop_id,
+        {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date else o.paid_date end', 1) }},
+        {{ add_days('o.paid_date', 'p.window_days') }},
+        0, o.paid_orders, o.collected_on_time_orders, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    from orders_daily as o
+    cross join params as p
+    union all
+    select
+        o.shop_id,
+        {{ add_days('o.delivered_date', 1) }},
+        {{ add_days('o.delivered_date', 'p.window_days') }},
+        0, 0, 0, o.delivered_collected_orders, cast(o.delivery_hours_sum as decimal(38, 18)),
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    from orders_daily as o
+    cross join params as p
+    where o.delivered_date is not null
+    union all
+    select shop_id, from_date, to_date, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    from refund_order_flags
+    where flag = 'quality'
+    union all
+    -- a paid day of W90 is an effective sales day, except while its refunded orders reach its paid orders
+    select
+        d.shop_id,
+        {{ add_days('d.paid_date', 1) }},
+        {{ add_days('d.paid_date', 'p.stability_window_days') }},
+        0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    from paid_days as d
+    cross join params as p
+    where d.paid_orders >= 1
+    union all
+    select s.shop_id, s.from_date, s.to_date, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    from refunded_count_spans as s
+    inner join paid_days as d on d.shop_id = s.shop_id and d.paid_date = s.paid_date
+    where d.paid_orders >= 1
+      and d.paid_orders - s.refunded_orders < 1
+    union all
+    -- merchant-completed refunds, completed in W30 (completed_at on D-30 … D-1) and in force
+    select
+        r.shop_id,
+        case when r.in_force_from > {{ add_days('r.completed_at', 1) }} then r.in_force_from
+             else {{ add_days('r.completed_at', 1) }} end,
+        case when r.in_force_to is null or r.in_force_to > {{ add_days('r.completed_at', 'p.window_days') }}
+             then {{ add_days('r.completed_at', 'p.window_days') }} else r.in_force_to end,
+        0, 0, 0, 0, 0, 0, 0,
+        case when r.refund_type = 'refund_only' then 1 else 0 end,
+        case when r.refund_type = 'refund_only' then cast(r.complete_hours as decimal(38, 18)) end,
+        case when r.refund_type = 'return_refund' then 1 else 0 end,
+        case when r.refund_type = 'return_refund' then cast(r.complete_hours as decimal(38, 18)) end,
+        0, 0, 0, 0, 0, 0, 0, 0
+    from completed_refunds as r
+    cross join params as p
+    where r.is_merchant_completed
+      and r.completed_at is not null
+    union all
+    select
+        r.shop_id,
+        {{ add_days('r.created_date', 1) }},
+        {{ add_days('r.created_date', 'p.window_days') }},
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        r.reviews, r.negative_product_reviews, r.negative_logistics_reviews,
+        0, 0, 0, 0, 0
+    from reviews_daily as r
+    cross join params as p
+    union all
+    select
+        i.shop_id,
+        {{ add_days('i.im_date', 1) }},
+        {{ add_days('i.im_date', 'p.window_days') }},
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        i.sessions, i.replied_3min_sessions, i.rated_sessions, i.unsatisfied_sessions,
+        0
+    from im_daily as i
+    cross join params as p
+    union all
+    select
+        l.shop_id,
+        {{ add_days('l.live_date', 1) }},
+        {{ add_days('l.live_date', 'p.stability_window_days') }},
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        case when round(l.live_hours * 60, 6) >= cp.live_active_min_minutes then 1 else 0 end
+    from live_daily as l
+    cross join params as p
     cross join core_params as cp
-    group by t.as_of_date, t.shop_id
+),
+
+shop_probes as (
+    select as_of_date, shop_id from scored_shops
+),
+
+shop_sums as (
+    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], [
+        'paid_orders', 'pickup_due_orders', 'collected_on_time_orders', 'delivered_orders',
+        'delivery_hours_sum', 'quality_refund_orders', 'effective_sales_days', 'refund_only_completed',
+        'refund_only_hours_sum', 'return_refund_completed', 'return_refund_hours_sum', 'reviews',
+        'negative_product_reviews', 'negative_logistics_reviews', 'im_sessions', 'im_replied_3min_sessions',
+        'im_rated_sessions', 'im_unsatisfied_sessions', 'live_active_days']) }}
 ),
 
 counts as (
@@ -229,36 +308,29 @@ counts as (
         t.as_of_date,
         t.shop_id,
         t.main_category_id,
-        cast(coalesce(o.paid_orders, 0) as bigint) as paid_orders_30d,
-        coalesce(q.quality_refund_orders, 0) as quality_refund_orders,
-        coalesce(rv.reviews, 0) as reviews,
-        coalesce(rv.negative_product_reviews, 0) as negative_product_reviews,
-        coalesce(rv.negative_logistics_reviews, 0) as negative_logistics_reviews,
-        coalesce(o.pickup_due_orders, 0) as pickup_due_orders,
-        coalesce(o.collected_on_time_orders, 0) as collected_on_time_orders,
-        coalesce(d.delivered_orders, 0) as delivered_orders,
-        coalesce(d.delivery_hours_sum, 0) as delivery_hours_sum,
-        coalesce(ch.refund_only_completed, 0) as refund_only_completed,
-        coalesce(ch.refund_only_hours_sum, 0) as refund_only_hours_sum,
-        coalesce(ch.return_refund_completed, 0) as return_refund_completed,
-        coalesce(ch.return_refund_hours_sum, 0) as return_refund_hours_sum,
-        coalesce(im.im_sessions, 0) as im_sessions,
-        coalesce(im.im_replied_3min_sessions, 0) as im_replied_3min_sessions,
-        coalesce(im.im_rated_sessions, 0) as im_rated_sessions,
-        coalesce(im.im_unsatisfied_sessions, 0) as im_unsatisfied_sessions,
-        coalesce(l.live_active_days, 0) as live_active_days,
+        cast(coalesce(s.paid_orders, 0) as bigint) as paid_orders_30d,
+        coalesce(s.quality_refund_orders, 0) as quality_refund_orders,
+        coalesce(s.reviews, 0) as reviews,
+        coalesce(s.negative_product_reviews, 0) as negative_product_reviews,
+        coalesce(s.negative_logistics_reviews, 0) as negative_logistics_reviews,
+        coalesce(s.pickup_due_orders, 0) as pickup_due_orders,
+        coalesce(s.collected_on_time_orders, 0) as collected_on_time_orders,
+        coalesce(s.delivered_orders, 0) as delivered_orders,
+        coalesce(cast(s.delivery_hours_sum as double), 0) as delivery_hours_sum,
+        coalesce(s.refund_only_completed, 0) as refund_only_completed,
+        coalesce(cast(s.refund_only_hours_sum as double), 0) as refund_only_hours_sum,
+        coalesce(s.return_refund_completed, 0) as return_refund_completed,
+        coalesce(cast(s.return_refund_hours_sum as double), 0) as return_refund_hours_sum,
+        coalesce(s.im_sessions, 0) as im_sessions,
+        coalesce(s.im_replied_3min_sessions, 0) as im_replied_3min_sessions,
+        coalesce(s.im_rated_sessions, 0) as im_rated_sessions,
+        coalesce(s.im_unsatisfied_sessions, 0) as im_unsatisfied_sessions,
+        coalesce(s.live_active_days, 0) as live_active_days,
         coalesce(s.effective_sales_days, 0) as effective_sales_days,
-        coalesce(o.paid_orders, 0) >= p.min_orders_scored as is_scored
+        coalesce(s.paid_orders, 0) >= p.min_orders_scored as is_scored
     from scored_shops as t
     cross join params as p
-    left join orders_w as o on o.as_of_date = t.as_of_date and o.shop_id = t.shop_id
-    left join deliveries_w as d on d.as_of_date = t.as_of_date and d.shop_id = t.shop_id
-    left join quality_refunds_w as q on q.as_of_date = t.as_of_date and q.shop_id = t.shop_id
-    left join sales_days_w90 as s on s.as_of_date = t.as_of_date and s.shop_id = t.shop_id
-    left join complete_hours_w as ch on ch.as_of_date = t.as_of_date and ch.shop_id = t.shop_id
-    left join reviews_w as rv on rv.as_of_date = t.as_of_date and rv.shop_id = t.shop_id
-    left join im_w as im on im.as_of_date = t.as_of_date and im.shop_id = t.shop_id
-    left join live_w90 as l on l.as_of_date = t.as_of_date and l.shop_id = t.shop_id
+    left join shop_sums as s on s.as_of_date = t.as_of_date and s.shop_id = t.shop_id
 ),
 
 {#- indicator: (numerator, denominator); a NULL denominator marks a count indicator (value = numerator) -#}

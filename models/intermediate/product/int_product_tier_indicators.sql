@@ -171,11 +171,11 @@ product_contributions as (
         cast(o.gmv as decimal(18, 2)) as gmv,
         cast(o.in_stock_orders as bigint) as in_stock_orders,
         cast(0 as bigint) as shipped_orders,
-        cast(null as decimal(38, 10)) as ship_hours_sum,
+        cast(null as decimal(38, 18)) as ship_hours_sum,
         cast(0 as bigint) as ship_hours_count,
         cast(0 as decimal(18, 2)) as completed_refund_amount,
         cast(0 as bigint) as merchant_completed_refunds,
-        cast(null as decimal(38, 10)) as merchant_complete_hours_sum,
+        cast(null as decimal(38, 18)) as merchant_complete_hours_sum,
         cast(0 as bigint) as merchant_complete_hours_count,
         cast(0 as bigint) as quality_refund_orders,
         cast(0 as bigint) as dispute_orders,
@@ -192,7 +192,7 @@ product_contributions as (
         {{ add_days('o.paid_date', 'p.window_days') }},
         0, 0, 0,
         cast(o.shipped_orders as bigint),
-        cast(o.ship_hours_sum as decimal(38, 10)),
+        cast(o.ship_hours_sum as decimal(38, 18)),
         case when o.ship_hours_sum is not null then 1 else 0 end,
         0, 0, null, 0, 0, 0, 0, 0, 0
     from orders_daily as o
@@ -206,7 +206,7 @@ product_contributions as (
         0, 0, 0, 0, null, 0,
         cast(r.refund_amount as decimal(18, 2)),
         case when r.is_merchant_completed then 1 else 0 end,
-        case when r.is_merchant_completed then cast(r.complete_hours as decimal(38, 10)) end,
+        case when r.is_merchant_completed then cast(r.complete_hours as decimal(38, 18)) end,
         case when r.is_merchant_completed and r.complete_hours is not null then 1 else 0 end,
         0, 0, 0, 0, 0
     from refund_versions as r
