@@ -43,126 +43,157 @@ params as (
     from {{ ref('reputation_params') }}
 ),
 
-windows as (
+{#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for the
+    as_of_dates d + 1 … d + window_days; a refund version also only while it is in force -#}
+refund_versions as (
     select
-        s.as_of_date,
-        {{ add_days('s.as_of_date', '-p.window_days') }} as window_start
-    from spine as s
+        r.*,
+        case when r.in_force_from > {{ add_days('r.order_paid_date', 1) }} then r.in_force_from
+             else {{ add_days('r.order_paid_date', 1) }} end as from_date,
+        case when r.in_force_to is null or r.in_force_to > {{ add_days('r.order_paid_date', 'p.window_days') }}
+             then {{ add_days('r.order_paid_date', 'p.window_days') }} else r.in_force_to end as to_date
+    from creator_refunds as r
     cross join params as p
 ),
 
-orders_w as (
-    select
-        w.as_of_date,
-        o.creator_id,
-        sum(o.distribution_orders) as distribution_orders,
-        sum(case when o.deadline_date < w.as_of_date then o.distribution_orders else 0 end) as ship_due_orders,
-        sum(case when o.deadline_date < w.as_of_date then o.shipped_on_time_orders else 0 end)
-            as shipped_on_time_orders
-    from windows as w
-    inner join orders_daily as o
-        on o.paid_date >= w.window_start
-       and o.paid_date < w.as_of_date
-    group by w.as_of_date, o.creator_id
+{#- an order counts once per flag while any of its versions with the flag is in force: the versions'
+    intervals merged into islands per order and flag -#}
+refund_flag_intervals as (
+    select creator_id, order_id, 'quality' as flag, from_date, to_date
+    from refund_versions
+    where is_completed and is_quality_reason and from_date <= to_date
+    union all
+    select creator_id, order_id, 'dispute', from_date, to_date
+    from refund_versions
+    where platform_intervened and from_date <= to_date
 ),
 
-content_w as (
+refund_flag_starts as (
     select
-        w.as_of_date,
+        *,
+        case when from_date <= {{ add_days(
+                'max(to_date) over (partition by creator_id, order_id, flag order by from_date, to_date
+                                    rows between unbounded preceding and 1 preceding)', 1) }}
+             then 0 else 1 end as is_island_start
+    from refund_flag_intervals
+),
+
+refund_flag_islands as (
+    select
+        *,
+        sum(is_island_start) over (partition by creator_id, order_id, flag order by from_date, to_date
+                                   rows between unbounded preceding and current row) as island
+    from refund_flag_starts
+),
+
+refund_order_flags as (
+    select creator_id, order_id, flag, min(from_date) as from_date, max(to_date) as to_date
+    from refund_flag_islands
+    group by creator_id, order_id, flag, island
+),
+
+creator_contributions as (
+    select
+        o.creator_id,
+        {{ add_days('o.paid_date', 1) }} as from_date,
+        {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
+        cast(1 as bigint) as order_rows,
+        cast(o.distribution_orders as bigint) as distribution_orders,
+        cast(0 as bigint) as ship_due_orders,
+        cast(0 as bigint) as shipped_on_time_orders,
+        cast(0 as bigint) as content_rows,
+        cast(0 as bigint) as views,
+        cast(0 as bigint) as interactions,
+        cast(0 as bigint) as negative_feedbacks,
+        cast(0 as bigint) as false_claim_reports,
+        cast(0 as bigint) as reviews,
+        cast(0 as bigint) as negative_product_reviews,
+        cast(0 as bigint) as negative_service_reviews,
+        cast(0 as bigint) as quality_refund_orders,
+        cast(0 as bigint) as dispute_orders
+    from orders_daily as o
+    cross join params as p
+    union all
+    -- ship due by the end of D-1 (deadline_date < D): counts from the day after the deadline
+    select
+        o.creator_id,
+        {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date else o.paid_date end', 1) }},
+        {{ add_days('o.paid_date', 'p.window_days') }},
+        0, 0, o.distribution_orders, o.shipped_on_time_orders, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    from orders_daily as o
+    cross join params as p
+    union all
+    select
         c.creator_id,
-        sum(c.views) as views,
-        sum(c.interactions) as interactions,
-        sum(c.negative_feedbacks) as negative_feedbacks,
-        sum(c.false_claim_reports) as false_claim_reports
-    from windows as w
-    inner join content_daily as c
-        on c.stat_date >= w.window_start
-       and c.stat_date < w.as_of_date
-    group by w.as_of_date, c.creator_id
+        {{ add_days('c.stat_date', 1) }},
+        {{ add_days('c.stat_date', 'p.window_days') }},
+        0, 0, 0, 0, 1, c.views, c.interactions, c.negative_feedbacks, c.false_claim_reports, 0, 0, 0, 0, 0
+    from content_daily as c
+    cross join params as p
+    union all
+    -- reviews of the orders paid in W30, once created by the end of D-1
+    select
+        r.creator_id,
+        {{ add_days('case when r.created_date > r.order_paid_date then r.created_date else r.order_paid_date end', 1) }},
+        {{ add_days('r.order_paid_date', 'p.window_days') }},
+        0, 0, 0, 0, 0, 0, 0, 0, 0, r.reviews, r.negative_product_reviews, r.negative_service_reviews, 0, 0
+    from reviews_daily as r
+    cross join params as p
+    union all
+    select
+        creator_id, from_date, to_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        case when flag = 'quality' then 1 else 0 end,
+        case when flag = 'dispute' then 1 else 0 end
+    from refund_order_flags
+),
+
+{#- every creator of the pre-aggregates on every as_of_date; kept below when it has an order or content
+    row in W30 -#}
+creator_probes as (
+    select s.as_of_date, c.creator_id
+    from spine as s
+    cross join (
+        select creator_id from orders_daily
+        union
+        select creator_id from content_daily
+    ) as c
+),
+
+creator_sums as (
+    {{ interval_sums('creator_probes', 'creator_contributions', ['creator_id'], [
+        'order_rows', 'distribution_orders', 'ship_due_orders', 'shipped_on_time_orders', 'content_rows',
+        'views', 'interactions', 'negative_feedbacks', 'false_claim_reports', 'reviews',
+        'negative_product_reviews', 'negative_service_reviews', 'quality_refund_orders', 'dispute_orders']) }}
 ),
 
 scored_creators as (
-    select as_of_date, creator_id from orders_w
-    union
-    select as_of_date, creator_id from content_w
-),
-
-creator_levels as (
-    select
-        s.as_of_date,
-        s.creator_id,
-        c.creator_level
-    from scored_creators as s
-    left join creators as c
-        on c.creator_id = s.creator_id
-       and {{ version_in_force('c', 's.as_of_date') }}
-),
-
-reviews_w as (
-    select
-        w.as_of_date,
-        r.creator_id,
-        sum(r.reviews) as reviews,
-        sum(r.negative_product_reviews) as negative_product_reviews,
-        sum(r.negative_service_reviews) as negative_service_reviews
-    from windows as w
-    inner join reviews_daily as r
-        on r.order_paid_date >= w.window_start
-       and r.order_paid_date < w.as_of_date
-       and r.created_date < w.as_of_date
-    group by w.as_of_date, r.creator_id
-),
-
-refund_orders as (
-    select
-        w.as_of_date,
-        r.creator_id,
-        r.order_id,
-        max(case when r.is_completed and r.is_quality_reason then 1 else 0 end) as has_quality_refund,
-        max(case when r.platform_intervened then 1 else 0 end) as has_dispute
-    from windows as w
-    inner join creator_refunds as r
-        on r.order_paid_date >= w.window_start
-       and r.order_paid_date < w.as_of_date
-       and r.in_force_from <= w.as_of_date
-       and (r.in_force_to is null or r.in_force_to >= w.as_of_date)
-    group by w.as_of_date, r.creator_id, r.order_id
-),
-
-refunds_w as (
-    select
-        as_of_date,
-        creator_id,
-        sum(has_quality_refund) as quality_refund_orders,
-        sum(has_dispute) as dispute_orders
-    from refund_orders
-    group by as_of_date, creator_id
+    select * from creator_sums
+    where order_rows > 0 or content_rows > 0
 ),
 
 counts as (
     select
-        c.as_of_date,
-        c.creator_id,
+        s.as_of_date,
+        s.creator_id,
         c.creator_level,
-        cast(coalesce(o.distribution_orders, 0) as bigint) as distribution_orders_30d,
-        coalesce(ct.views, 0) as views,
-        coalesce(ct.interactions, 0) as interactions,
-        coalesce(ct.negative_feedbacks, 0) as negative_feedbacks,
-        coalesce(ct.false_claim_reports, 0) as false_claim_reports,
-        coalesce(rf.quality_refund_orders, 0) as quality_refund_orders,
-        coalesce(rf.dispute_orders, 0) as dispute_orders,
-        coalesce(rv.reviews, 0) as reviews,
-        coalesce(rv.negative_product_reviews, 0) as negative_product_reviews,
-        coalesce(rv.negative_service_reviews, 0) as negative_service_reviews,
-        coalesce(o.ship_due_orders, 0) as ship_due_orders,
-        coalesce(o.shipped_on_time_orders, 0) as shipped_on_time_orders,
-        coalesce(o.distribution_orders, 0) >= p.min_orders_scored as is_scored
-    from creator_levels as c
+        cast(coalesce(s.distribution_orders, 0) as bigint) as distribution_orders_30d,
+        coalesce(s.views, 0) as views,
+        coalesce(s.interactions, 0) as interactions,
+        coalesce(s.negative_feedbacks, 0) as negative_feedbacks,
+        coalesce(s.false_claim_reports, 0) as false_claim_reports,
+        coalesce(s.quality_refund_orders, 0) as quality_refund_orders,
+        coalesce(s.dispute_orders, 0) as dispute_orders,
+        coalesce(s.reviews, 0) as reviews,
+        coalesce(s.negative_product_reviews, 0) as negative_product_reviews,
+        coalesce(s.negative_service_reviews, 0) as negative_service_reviews,
+        coalesce(s.ship_due_orders, 0) as ship_due_orders,
+        coalesce(s.shipped_on_time_orders, 0) as shipped_on_time_orders,
+        coalesce(s.distribution_orders, 0) >= p.min_orders_scored as is_scored
+    from scored_creators as s
     cross join params as p
-    left join orders_w as o on o.as_of_date = c.as_of_date and o.creator_id = c.creator_id
-    left join content_w as ct on ct.as_of_date = c.as_of_date and ct.creator_id = c.creator_id
-    left join refunds_w as rf on rf.as_of_date = c.as_of_date and rf.creator_id = c.creator_id
-    left join reviews_w as rv on rv.as_of_date = c.as_of_date and rv.creator_id = c.creator_id
+    left join creators as c
+        on c.creator_id = s.creator_id
+       and {{ version_in_force('c', 's.as_of_date') }}
 ),
 
 {%- set indicators = [
