@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import duckdb
 import pandas as pd
@@ -49,6 +50,8 @@ def builds(tiny_landing, tmp_path_factory):
     root = tmp_path_factory.mktemp("range")
     ranged = run(d1, d2, tiny_landing, root / "ranged" / "kscore.duckdb", progress=quiet)
     first = run(d1, d1, tiny_landing, root / "daily" / "kscore.duckdb", progress=quiet)
+    # the build file as the increment finds it (test_increment_writes_only_the_new_day_and_its_look_back)
+    shutil.copyfile(root / "daily" / "kscore_build.duckdb", root / "before_increment.duckdb")
     second = run(d2, d2, tiny_landing, root / "daily" / "kscore.duckdb", progress=quiet)
     return d1, d2, ranged, first, second, root
 
@@ -103,3 +106,49 @@ def test_run_log_records_every_run(builds):
     gate_results = json.loads(con.execute("select gate_results from ops.run_log where run_id = ?", [second.run_id]).fetchone()[0])
     con.close()
     assert gate_results["failed"] == [] and gate_results["passed"] > 50
+
+
+def test_increment_writes_only_the_new_day_and_its_look_back(builds):
+    """Issue 15: a daily increment re-stages the new partition and the look-back only (the rows the build
+    wrote carry its run_id), and adds the new as_of_date to the marts without rewriting the earlier one."""
+    d1, d2, _, first, second, root = builds
+    assert first.ok and second.ok, (first.message, second.message)
+    lookback = 7  # dbt_project.yml vars.lookback_days
+    con = duckdb.connect()
+    con.execute(f"attach '{root / 'before_increment.duckdb'}' as before_run (read_only)")
+    con.execute(f"attach '{root / 'daily' / 'kscore_build.duckdb'}' as after_run (read_only)")
+    base_tables = [t for (t,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'after_run' "
+        "and schema_name = 'staging' and table_name like 'base_landing__%' order by 1").fetchall()]
+    assert len(base_tables) == 13
+    written_somewhere = 0
+    for table in base_tables:
+        newest, total, written, oldest_written = con.execute(
+            f"select max(dt), count(*), count(*) filter (where run_id = ?), min(dt) filter (where run_id = ?) "
+            f"from after_run.staging.{table}", [second.run_id, second.run_id]).fetchone()
+        # partitions re-read for other reasons (rows quarantined for a rule that may heal) were quarantined
+        rechecked = {d for (d,) in con.execute(
+            f"select distinct dt from before_run.staging.{table} where row_status = 'quarantined'").fetchall()}
+        outside = {d for (d,) in con.execute(
+            f"select distinct dt from after_run.staging.{table} where run_id = ? and dt < ?",
+            [second.run_id, newest - dt.timedelta(days=lookback)]).fetchall()} - rechecked
+        assert not outside, f"{table}: the increment re-staged partitions {sorted(outside)} outside its look-back"
+        if total > 200:
+            assert written < total, f"{table}: the increment re-staged every row"
+        written_somewhere += written
+    assert written_somewhere > 0
+    marts = [t for (t,) in con.execute(
+        "select table_name from duckdb_columns() where database_name = 'after_run' and schema_name = 'marts' "
+        "and column_name = 'as_of_date' order by 1").fetchall()]
+    assert len(marts) >= 10
+    for table in marts:
+        # a mart materialised as a table holds the build's as_of_dates only: compare the days both hold
+        kept = f"where as_of_date in (select as_of_date from after_run.marts.{table})"
+        changed = con.execute(
+            f"select distinct as_of_date from ("
+            f"(select * from after_run.marts.{table} except all select * from before_run.marts.{table} {kept}) "
+            f"union all "
+            f"(select * from before_run.marts.{table} {kept} except all select * from after_run.marts.{table})"
+            f") order by 1").fetchall()
+        assert {d for (d,) in changed} <= {d2}, f"marts.{table}: the increment changed {changed}, not only {d2}"
+    con.close()
