@@ -54,51 +54,51 @@ active_shops as (
     where sh.status = 'active'
 ),
 
-distributed_orders as (
+{#- the windowed figures as interval sums (macro interval_sums): a paid day d counts for the as_of_dates
+    d + 1 … d + 180, a buyer delta from its day on, a live day d for d + 1 … d + 30 (active days) and for
+    d + 1 only (the hours of E = D-1) -#}
+shop_contributions as (
     select
-        sp.as_of_date,
         o.shop_id,
-        sum(o.distributed_orders) as distributed_orders_180d
-    from spine as sp
+        {{ add_days('o.paid_date', 1) }} as from_date,
+        {{ add_days('o.paid_date', 'p.distribution_window_days') }} as to_date,
+        cast(o.distributed_orders as bigint) as distributed_orders_180d,
+        cast(0 as bigint) as distributed_buyers_180d,
+        cast(0 as bigint) as self_live_days_30d,
+        cast(0 as decimal(38, 18)) as self_live_hours
+    from orders_daily as o
     cross join params as p
-    inner join orders_daily as o
-        on o.paid_date >= {{ add_days('sp.as_of_date', '-p.distribution_window_days') }}
-       and o.paid_date < sp.as_of_date
-    group by sp.as_of_date, o.shop_id
-),
-
-buyers_before_range as (
-    select shop_id, sum(buyers_delta) as buyers
-    from buyer_deltas
-    where delta_date <= cast({{ kscore.sql_string(var("from_date")) }} as date)
-    group by shop_id
-),
-
-buyers_in_range as (
+    union all
+    select d.shop_id, d.delta_date, cast(null as date), 0, d.buyers_delta, 0, 0
+    from buyer_deltas as d
+    union all
     select
-        sp.as_of_date,
-        d.shop_id,
-        sum(d.buyers_delta) as buyers
-    from spine as sp
-    inner join buyer_deltas as d
-        on d.delta_date > cast({{ kscore.sql_string(var("from_date")) }} as date)
-       and d.delta_date <= sp.as_of_date
-    group by sp.as_of_date, d.shop_id
-),
-
-self_live as (
-    select
-        sp.as_of_date,
         l.shop_id,
-        sum(case when l.live_hours * 60 >= c.live_active_min_minutes then 1 else 0 end) as self_live_days_30d,
-        sum(case when l.live_date = {{ add_days('sp.as_of_date', -1) }} then l.live_hours else 0 end) as self_live_hours
-    from spine as sp
+        {{ add_days('l.live_date', 1) }},
+        {{ add_days('l.live_date', 'p.self_live_window_days') }},
+        0, 0,
+        case when l.live_hours * 60 >= c.live_active_min_minutes then 1 else 0 end,
+        0
+    from self_live_daily as l
     cross join params as p
     cross join core_params as c
-    inner join self_live_daily as l
-        on l.live_date >= {{ add_days('sp.as_of_date', '-p.self_live_window_days') }}
-       and l.live_date < sp.as_of_date
-    group by sp.as_of_date, l.shop_id
+    union all
+    select
+        l.shop_id,
+        {{ add_days('l.live_date', 1) }},
+        {{ add_days('l.live_date', 1) }},
+        0, 0, 0,
+        cast(l.live_hours as decimal(38, 18))
+    from self_live_daily as l
+),
+
+shop_probes as (
+    select as_of_date, shop_id from active_shops
+),
+
+shop_sums as (
+    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], [
+        'distributed_orders_180d', 'distributed_buyers_180d', 'self_live_days_30d', 'self_live_hours']) }}
 ),
 
 indicators as (
@@ -107,19 +107,16 @@ indicators as (
         a.reward_date,
         a.shop_id,
         a.distribution_enabled,
-        coalesce(o.distributed_orders_180d, 0) as distributed_orders_180d,
-        coalesce(bb.buyers, 0) + coalesce(br.buyers, 0) as distributed_buyers_180d,
-        coalesce(l.self_live_days_30d, 0) as self_live_days_30d,
-        round(coalesce(l.self_live_hours, 0), 6) as self_live_hours,
+        coalesce(s.distributed_orders_180d, 0) as distributed_orders_180d,
+        coalesce(s.distributed_buyers_180d, 0) as distributed_buyers_180d,
+        coalesce(s.self_live_days_30d, 0) as self_live_days_30d,
+        round(coalesce(cast(s.self_live_hours as double), 0), 6) as self_live_hours,
         p.min_distributed_orders,
         p.min_self_live_days,
         p.min_reward_live_hours
     from active_shops as a
     cross join params as p
-    left join distributed_orders as o on o.as_of_date = a.as_of_date and o.shop_id = a.shop_id
-    left join buyers_before_range as bb on bb.shop_id = a.shop_id
-    left join buyers_in_range as br on br.as_of_date = a.as_of_date and br.shop_id = a.shop_id
-    left join self_live as l on l.as_of_date = a.as_of_date and l.shop_id = a.shop_id
+    left join shop_sums as s on s.as_of_date = a.as_of_date and s.shop_id = a.shop_id
 ),
 
 eligibility as (
