@@ -49,8 +49,7 @@ params as (
 
 {#- one row per as_of_date x product x ancestor level (3, 2, 1) with the ten indicator values to rank,
     rounded before ranking; NULL where the product is not ranked in that dimension (heat: no paid order;
-    quality/service: is_low_sample). Wide form: each indicator is one window over these rows, never a
-    long table of product x level x indicator rows. -#}
+    quality/service: is_low_sample) -#}
 peer_rows as (
     {%- for level in [3, 2, 1] %}
     select
@@ -118,26 +117,23 @@ chosen_groups as (
        and l.peer_level = c.peer_level
 ),
 
-{#- the seed's weight of each indicator, as one row -#}
-indicator_weights as (
-    select
-        {%- for name, dimension, higher, precision in indicators %}
-        max(case when indicator = {{ kscore.sql_string(name) }} then weight end) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from weights
-),
-
+{#- one narrow window per indicator over the rows that rank in it (a NULL value has no percentile and is
+    not counted in N), then back to one row per product x level: the dimension scores -#}
 indicator_percentiles as (
+    {%- for name, dimension, higher, precision in indicators %}
     select
         pr.as_of_date,
         pr.product_id,
         pr.peer_level,
         pr.peer_category_id,
-        {%- for name, dimension, higher, precision in indicators %}
+        {{ kscore.sql_string(dimension) }} as dimension,
+        {{ kscore.sql_string(name) }} as indicator,
         {{ peer_percentile('pr.' ~ name, ['pr.as_of_date', 'pr.peer_level', 'pr.peer_category_id'], higher) }}
-            as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            as percentile
     from peer_rows as pr
+    where pr.{{ name }} is not null
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 dimension_scores as (
@@ -147,14 +143,12 @@ dimension_scores as (
         ip.peer_level,
         ip.peer_category_id,
         {%- for dimension in ['heat', 'quality', 'service'] %}
-        {%- set pairs = [] %}
-        {%- for name, dim, higher, precision in indicators if dim == dimension %}
-        {%- do pairs.append(('100 * ip.' ~ name, 'w.' ~ name)) %}
-        {%- endfor %}
-        {{ weighted_mean_of_columns(pairs) }} as {{ dimension }}_score{{ ',' if not loop.last }}
+        {{ weighted_mean("case when ip.dimension = " ~ kscore.sql_string(dimension) ~ " then 100 * ip.percentile end",
+                         'w.weight') }} as {{ dimension }}_score{{ ',' if not loop.last }}
         {%- endfor %}
     from indicator_percentiles as ip
-    cross join indicator_weights as w
+    inner join weights as w on w.indicator = ip.indicator
+    group by ip.as_of_date, ip.product_id, ip.peer_level, ip.peer_category_id
 ),
 
 score_percentiles as (
