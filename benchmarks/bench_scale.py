@@ -44,6 +44,7 @@ from pathlib import Path
 
 import duckdb
 
+from kscore.publish import files_root
 from kscore.generate import SCALES, generate
 from kscore.gates import EXPECTED_DAILY_TABLES
 from kscore.landing import DT_FOLDER, contract
@@ -143,7 +144,7 @@ def run_child(first: dt.date, last: dt.date, landing: Path, folder: Path) -> dic
 def sizes(folder: Path) -> dict[str, int]:
     paths = warehouse_paths(folder / "kscore.duckdb")
     size = lambda f: f.stat().st_size if f.is_file() else 0  # noqa: E731
-    published = size(paths.published) + sum(size(f) for f in (folder / "published").rglob("*"))
+    published = size(paths.published) + sum(size(f) for f in files_root(paths).rglob("*"))
     return {"published_bytes": published, "build_bytes": size(paths.build)}
 
 

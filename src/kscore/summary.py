@@ -10,7 +10,7 @@ from kscore.sqltext import identifier
 
 
 def _has(con, schema: str, table: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
                             [schema, table]).fetchone()[0])
 
 
@@ -20,7 +20,7 @@ def print_summary(published: Path, as_of: dt.date) -> None:
         print(f"summary for as_of_date {as_of}:")
         dated = {t for (t,) in con.execute("select table_name from duckdb_columns() where schema_name = 'marts' "
                                             "and column_name = 'as_of_date'").fetchall()}
-        for schema, table in con.execute("select schema_name, table_name from duckdb_tables() where schema_name in ('marts') order by 2").fetchall():
+        for schema, table in con.execute("select table_schema, table_name from information_schema.tables where table_schema = 'marts' order by 2").fetchall():
             if table in dated:
                 day, total, days = con.execute(
                     "select count(*) filter (where as_of_date = ?), count(*), "

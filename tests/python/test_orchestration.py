@@ -270,7 +270,8 @@ def _published_marts(path: Path, day: dt.date) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = [r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        assert tables, f"no marts in {path}"
         out = {}
         for t in tables:
             cols = [r[0] for r in con.execute(

@@ -1,7 +1,8 @@
 """The published file (issue 10, points 3-5, 7; docs/publishing.md): what BI users read carries no
 buyer identifier and no landing path, keeps its mode and group, leaves no leftovers, takes the
 run log's before-rename hook, publishes from any warehouse path, and how a long-lived reader in
-one process sees a new day (DuckDB's instance cache).
+one process sees a new day (DuckDB's instance cache). The day files (issue 15, point 4) are as
+private as the catalog, take its mode and group, and what a killed publish wrote is removed.
 
 Every test publishes with `publisher.publish` straight onto a copy of the session's baseline
 warehouse (test_bad_input.clean_baseline), whose quarantine holds the orphan orders' buyers."""
@@ -11,9 +12,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -172,6 +175,10 @@ def test_without_a_landing_root_paths_are_file_names(baseline, tmp_path):
     assert files and all("/" not in v for v in files)
 
 
+def new_day_files(paths, before: set[Path]) -> list[Path]:
+    return sorted(set(publisher.files_root(paths).rglob("*.parquet")) - before)
+
+
 def test_mode_and_group_of_the_published_file_are_kept(baseline, tmp_path):
     paths = warehouse(baseline, tmp_path / "wh")
     os.chmod(paths.published, 0o600)
@@ -180,14 +187,28 @@ def test_mode_and_group_of_the_published_file_are_kept(baseline, tmp_path):
     if groups:
         os.chown(paths.published, -1, groups[0])
     before = paths.published.stat()
+    old_files = set(publisher.files_root(paths).rglob("*.parquet"))
     publisher.publish(paths, [NEWEST], landing=baseline["landing"])
     after = paths.published.stat()
     assert after.st_ino != before.st_ino                    # a new file, renamed over
     assert oct(after.st_mode & 0o7777) == oct(0o600)
     assert after.st_gid == before.st_gid
+    # the new day files (what the views read) are as private as the catalog
+    new = new_day_files(paths, old_files)
+    assert new and {oct(f.stat().st_mode & 0o7777) for f in new} == {oct(0o600)}
+    assert {f.stat().st_gid for f in new} == {before.st_gid}
     os.chmod(paths.published, 0o640)
-    publisher.publish(paths, [NEWEST], landing=baseline["landing"])
+    old_files |= set(new)
+    publisher.publish(paths, [BASE_FROM], landing=baseline["landing"])
     assert oct(paths.published.stat().st_mode & 0o7777) == oct(0o640)
+    new = new_day_files(paths, old_files)
+    assert new and {oct(f.stat().st_mode & 0o7777) for f in new} == {oct(0o640)}
+    # a folder the publish made is searchable by the group that may read (0750 for 0640)
+    root = publisher.files_root(paths)
+    day = root / "marts" / "product_tier_daily" / f"as_of_date={NEWEST}"
+    shutil.rmtree(day)                                 # its files are replaced by this publish
+    publisher.publish(paths, [NEWEST], landing=baseline["landing"])
+    assert oct(day.stat().st_mode & 0o7777) == oct(0o750)
 
 
 def test_leftovers_of_a_killed_publish_are_removed(baseline, tmp_path):
@@ -210,6 +231,53 @@ def test_leftovers_of_a_killed_publish_are_removed(baseline, tmp_path):
     assert not tmp.exists()
     assert rows(paths.published, "select count(*) from marts.product_tier_daily "
                                  "where as_of_date = ?", [NEWEST])[0][0] > 0
+
+
+def day_file(paths, mart: str, folder: str, publish_id: str, age_hours: float = 0) -> Path:
+    f = publisher.files_root(paths) / "marts" / mart / folder / f"{publish_id}_0.parquet"
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_bytes(b"PAR1" + b"\0" * 2000)
+    if age_hours:
+        t = time.time() - age_hours * 3600
+        os.utime(f, (t, t))
+    return f
+
+
+def test_the_day_files_of_a_killed_publish_are_removed_and_the_read_ones_never(baseline, tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.delenv(publisher.RETENTION_ENV, raising=False)
+    paths = warehouse(baseline, tmp_path / "wh")
+    publisher.publish(paths, [NEWEST], landing=baseline["landing"])
+    read = {paths.folder / f for (f,) in rows(paths.published, "select file_path from ops.published_files")}
+    before = {f: f.read_bytes() for f in read}
+    # a publish killed after its first day files: its journal names it
+    killed = "20230114T060000000000Z-0badc0de"
+    journal = paths.published.with_name(paths.published.name + ".publishing.json")
+    journal.write_text(json.dumps({"publish_id": killed}))
+    leftovers = [day_file(paths, "product_tier_daily", f"as_of_date={NEWEST}", killed),
+                 day_file(paths, "product_tier_daily", "as_of_date=2023-01-14", killed)]
+    # files of the layout that no catalog names: an old one goes, a recent one may be a reader's
+    stale = day_file(paths, "shop_experience_score_daily", f"as_of_date={NEWEST}",
+                     "20230101T060000000000Z-00000001", age_hours=25)
+    recent = day_file(paths, "shop_experience_score_daily", f"as_of_date={NEWEST}",
+                      "20230101T060000000000Z-00000002", age_hours=1)
+    other = publisher.files_root(paths) / "marts" / "product_tier_daily" / "notes.parquet"
+    other.write_bytes(b"not of the layout")
+    catalog = paths.published.read_bytes()
+    messages = publisher.clean_leftovers(paths)
+    assert not any(f.exists() for f in leftovers) and not journal.exists()
+    assert not leftovers[1].parent.exists()            # the as_of_date folder it made, emptied
+    assert not stale.exists() and recent.exists() and other.exists()
+    assert {f: f.read_bytes() for f in read} == before and paths.published.read_bytes() == catalog
+    assert len(messages) == 2, messages
+    assert "2 leftover day files" in messages[0] and "interrupted publish" in messages[0]
+    assert "1 day file " in messages[1] and "older than 24 hours" in messages[1]
+    assert publisher.clean_leftovers(paths) == []
+    # killed after its rename (the journal still there): its files are the ones readers read
+    ids = {f.name.split("_")[0] for f in read}
+    journal.write_text(json.dumps({"publish_id": ids.pop()}))
+    assert publisher.clean_leftovers(paths) == [] and all(f.exists() for f in read)
+    assert not journal.exists()
 
 
 def test_before_rename_writes_into_the_new_file_before_it_is_published(baseline, tmp_path):
@@ -267,7 +335,11 @@ def test_a_warehouse_path_with_quotes_semicolons_spaces_and_unicode_publishes(ba
     assert rows(paths.published, "select message from ops.run_log where run_id = 'probe'") == [
         ("read <landing>/orders/dt=2023-01-05/part-0.parquet",)]
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(name)) == [
-        f"{name}.duckdb", f"{name}_build.duckdb"]
+        f"{name}.duckdb", f"{name}_build.duckdb", f"{name}_published"]
+    files = rows(paths.published, "select file_path from ops.published_files where as_of_date = ?",
+                 [NEWEST])
+    assert files and all(f.startswith(f"{name}_published/marts/") and (folder / f).is_file()
+                         for (f,) in files)
 
 
 COUNT_IN_ANOTHER_PROCESS = textwrap.dedent("""

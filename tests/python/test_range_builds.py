@@ -21,7 +21,7 @@ def marts_of(published, days) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(published), read_only=True)
     try:
         out = {}
-        for (table,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall():
+        for (table,) in con.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall():
             cols = [c for (c,) in con.execute(
                 "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?", [table]).fetchall()]
             where = "where as_of_date in (select unnest(?))" if "as_of_date" in cols else ""
@@ -31,6 +31,7 @@ def marts_of(published, days) -> dict[str, pd.DataFrame]:
                 if pd.api.types.is_float_dtype(df[c]):
                     df[c] = df[c].round(6)
             out[table] = df.sort_values(list(df.columns)).reset_index(drop=True)
+        assert out, f"no marts in {published}"
         return out
     finally:
         con.close()
