@@ -19,8 +19,9 @@
   interval; intersect both when both apply.
 
   How: each contribution is an event +m on from_date and -m on to_date + 1;
-  the probes join the events and one running sum per key, ordered by day,
-  gives every probe's window at once: O(contributions + probes), one sort.
+  the events are netted per key and day (with the probes), and one running
+  sum per key, ordered by day (a ROWS frame: one row per day, so it
+  streams), gives every probe's window at once: O(contributions + probes).
   Only the events inside the build's as_of_dates (vars from_date/to_date)
   are kept: a contribution that starts earlier starts at the first
   as_of_date, one that ends later has no end event, one that ended before
@@ -42,8 +43,19 @@
             sum({{ m }}) over (
                 partition by {{ keys | join(', ') }}
                 order by event_date
-                range between unbounded preceding and current row
+                rows between unbounded preceding and current row
             ) as {{ m }}
+            {%- endfor %}
+        from (
+        {#- one row per key and day: the day's events netted, marked when a probe asks for that day -#}
+        select
+            {%- for k in keys %}
+            {{ k }},
+            {%- endfor %}
+            event_date,
+            max(is_probe) = 1 as is_probe
+            {%- for m in measures %},
+            sum({{ m }}) as {{ m }}
             {%- endfor %}
         from (
             select
@@ -51,7 +63,7 @@
                 {{ k }},
                 {%- endfor %}
                 case when from_date < {{ first_day }} then {{ first_day }} else from_date end as event_date,
-                false as is_probe
+                0 as is_probe
                 {%- for m in measures %},
                 {{ m }}
                 {%- endfor %}
@@ -65,7 +77,7 @@
                 {{ k }},
                 {%- endfor %}
                 {{ kscore.add_days('to_date', 1) }} as event_date,
-                false as is_probe
+                0 as is_probe
                 {%- for m in measures %},
                 -{{ m }}
                 {%- endfor %}
@@ -80,12 +92,14 @@
                 {{ k }},
                 {%- endfor %}
                 as_of_date as event_date,
-                true as is_probe
+                1 as is_probe
                 {%- for m in measures %},
                 null
                 {%- endfor %}
             from {{ probes }}
         ) as events
+        group by {% for k in keys %}{{ k }}, {% endfor %}event_date
+        ) as days
     ) as running
     where is_probe
 {%- endmacro %}
