@@ -9,7 +9,11 @@ first failure.
 
 The batch and mart gates are Great Expectations 1.x suites, files under
 ``expectations/`` generated from ``expectations/thresholds.yml`` (see
-kscore.gx_suites), validated on pandas dataframes read through DuckDB.
+kscore.gx_suites). Each suite judges a small *profile frame* per table and
+run, validated once: one row per judged day and gate, holding the day's
+figure and its bounds. The figures are DuckDB aggregates over the landed
+Parquet files and the build file (kscore.gate_profiles) and the Parquet
+footers; nothing proportional to rows x days is held in Python.
 """
 from __future__ import annotations
 
@@ -30,7 +34,6 @@ import pyarrow.parquet as pq
 
 from kscore.landing import LandedFile, contract
 from kscore.sqltext import identifier
-
 
 
 def _expected_daily_tables() -> tuple[str, ...]:
@@ -150,79 +153,110 @@ def _missing(rejected_names: list[str] | None) -> str:
     return "missing"
 
 
-# --------------------------------------------------------------------------- GX result -> GateResult
+# --------------------------------------------------------------------------- GX on profile frames
 
 def _plain(v):
-    """JSON-friendly plain Python value (numpy scalars, decimals, dates)."""
+    """JSON-friendly plain Python value (numpy scalars and arrays, decimals, dates)."""
+    def default(o):
+        if hasattr(o, "tolist"):
+            return o.tolist()
+        if hasattr(o, "item"):
+            return o.item()
+        return str(o)
     try:
-        return json.loads(json.dumps(v, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+        return json.loads(json.dumps(v, default=default))
     except (TypeError, ValueError):
         return str(v)
 
 
-def _expectation_name(cfg) -> str:
-    kw = cfg.kwargs
-    target = kw.get("column") or kw.get("column_list") or (
-        f"{kw['column_A']}, {kw['column_B']}" if "column_A" in kw else None)
-    if isinstance(target, list):
-        target = ", ".join(target)
-    rule = (cfg.meta or {}).get("rule")
-    name = f"{cfg.type}({target})" if target else cfg.type
-    return f"{rule}: {name}" if rule else name
+def _num(v):
+    """A number as int (when whole) or float; None for NULL / NaN / not a number."""
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f):
+        return None
+    return int(f) if f.is_integer() else f
 
 
-def _bound(cfg) -> object:
-    kw = {k: v for k, v in cfg.kwargs.items()
-          if k not in ("batch_id", "column", "column_list", "column_A", "column_B", "result_format", "ignore_row_if",
-                       "exact_match")}
-    if "value_pairs_set" in kw:
-        kw["value_pairs_set"] = [list(p) for p in kw["value_pairs_set"]]
-    if "column_set" in kw:
-        kw = {"columns_present": sorted(kw["column_set"])}
-    if "mostly" in kw:
-        kw["mostly"] = float(kw["mostly"])
-    return _plain(kw)
+class ProfileFrame:
+    """A suite's profile frame being built: one row per judged day and gate (the day's value and its
+    bounds, NULL = not judged), with the observed value and bound each gate result reports."""
 
+    def __init__(self, index: list[str]):
+        self.index = index
+        self.rows: list[dict] = []
+        self.results: list[tuple[tuple, GateResult]] = []
 
-def _observed(res) -> object:
-    r = res.result or {}
-    if res.exception_info and res.exception_info.get("raised_exception"):
-        return f"validation error: {res.exception_info.get('exception_message')}"
-    if "observed_value" in r:
-        ov = r["observed_value"]
-        if isinstance(ov, list) and res.expectation_config.type == "expect_table_columns_to_match_set":
-            missing = sorted(set(res.expectation_config.kwargs.get("column_set", [])) - set(ov))
-            return {"missing_columns": missing} if missing else "all present"
-        return _plain(ov)
-    if "unexpected_count" in r and res.expectation_config.type == "expect_column_values_to_not_be_null":
-        n = r.get("element_count") or 0
-        return {"null_share": round(r["unexpected_count"] / n, 6) if n else None, "nulls": int(r["unexpected_count"]), "of": n}
-    if "unexpected_count" in r and res.expectation_config.type == "expect_column_values_to_be_null":
-        n = r.get("element_count") or 0
-        nulls = n - int(r["unexpected_count"])
-        return {"null_share": round(nulls / n, 6) if n else None, "nulls": nulls, "of": n}
-    if "unexpected_count" in r:
-        n = r.get("element_count")
-        pct = r.get("unexpected_percent") or 0.0
-        return _plain({"unexpected": r.get("unexpected_count"), "of": n, "unexpected_percent": round(float(pct), 4),
-                       "examples": (r.get("partial_unexpected_list") or [])[:5]})
-    return None
+    def add(self, key: tuple, result: GateResult, value, low=None, high=None, error: str | None = None) -> None:
+        """One gate of one day: `key` the index values (texts), `result` the GateResult to report
+        (observed and bound filled in; its success comes from GX), value / low / high the judged numbers.
+        With `error` the gate cannot be computed: it fails with that message, GX does not judge it."""
+        from kscore.gx_suites import BOUND_HIGH, BOUND_LOW, GATE, VALUE
 
+        if error is not None:
+            result.success, result.observed = False, error
+            self.results.append((None, result))
+            return
+        self.rows.append({**dict(zip(self.index, key)), GATE: result.expectation,
+                          VALUE: _num(value), BOUND_LOW: _num(low), BOUND_HIGH: _num(high)})
+        self.results.append(((*key, result.expectation), result))
 
-def _to_result(suite: str, day: dt.date, stage: str, res, overrides: dict | None = None) -> GateResult:
-    """One GX expectation result as a GateResult."""
-    cfg = res.expectation_config
-    success = bool(res.success)
-    bound = _bound(cfg)
-    rule = (cfg.meta or {}).get("rule")
-    if overrides and rule in overrides:
-        success = True
-        bound = {"not_judged": overrides[rule], **(bound if isinstance(bound, dict) else {"bound": bound})}
-    return GateResult(suite, day, _expectation_name(cfg), success, _observed(res), bound, stage)
+    def frame(self):
+        import pandas as pd
 
+        from kscore.gx_suites import BOUND_HIGH, BOUND_LOW, GATE, VALUE
 
-def _to_results(suite: str, day: dt.date, stage: str, gx_result, overrides: dict | None = None) -> list[GateResult]:
-    return [_to_result(suite, day, stage, res, overrides) for res in gx_result.results]
+        df = pd.DataFrame(self.rows, columns=[*self.index, GATE, VALUE, BOUND_LOW, BOUND_HIGH])
+        for c in (VALUE, BOUND_LOW, BOUND_HIGH):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        return df
+
+    def judge(self, session, stage: str, suite: str, batch_id: str) -> list[GateResult]:
+        """Validate the frame once with the suite; every gate result gets GX's verdict for its row (a
+        row is failed when GX lists it as unexpected). A validation that raises fails every row."""
+        from kscore.gx_suites import GATE
+
+        out = [r for k, r in self.results if k is None]
+        judged = [(k, r) for k, r in self.results if k is not None]
+        if not judged:
+            return out
+        index = [*self.index, GATE]
+        df = self.frame()
+        try:
+            res = session.validate(stage, suite, df, batch_id, index=index)
+        except Exception as exc:  # a GX failure is a failed gate with its message, never a stack trace
+            for _, r in judged:
+                r.success, r.observed = False, f"gx_validation: {type(exc).__name__}: {exc}"[:300]
+            return out + [r for _, r in judged]
+        if res is None:
+            return out
+        failed: set = set()
+        error = None
+        for x in res.results:
+            info = x.exception_info or {}
+            if info.get("raised_exception"):
+                error = f"gx_validation: {info.get('exception_message')}"[:300]
+                continue
+            if x.success:
+                continue
+            unexpected = (x.result or {}).get("unexpected_index_list")
+            if unexpected is None:
+                error = "gx_validation: failed without naming its rows"
+                continue
+            for item in unexpected:
+                if isinstance(item, dict):
+                    failed.add(tuple(str(item[c]) for c in index))
+                else:  # a positional index
+                    failed.add(tuple(str(df.iloc[int(item)][c]) for c in index))
+        for k, r in judged:
+            r.success = error is None and tuple(str(v) for v in k) not in failed
+            if error is not None:
+                r.observed = {"observed": r.observed, "error": error}
+        return out + [r for _, r in judged]
 
 
 # --------------------------------------------------------------------------- raw batch gates
@@ -256,49 +290,6 @@ def row_count_band(table: str, day: dt.date, n: int, counts: dict, cfg: dict) ->
             "rule": f"fails outside {low:g}x-{high:g}x of both medians"}
 
 
-@lru_cache(maxsize=200_000)
-def _file_nulls(path: str, mtime_ns: int) -> tuple[int, dict[str, int]]:
-    """(rows, column -> NULL count) of one landed Parquet file, from its footer statistics when every
-    column chunk has a null count, else counted by DuckDB."""
-    meta = pq.read_metadata(path)
-    nulls: dict[str, int] = defaultdict(int)
-    complete = True
-    for g in range(meta.num_row_groups):
-        rg = meta.row_group(g)
-        for j in range(rg.num_columns):
-            col = rg.column(j)
-            stats = col.statistics
-            if stats is None or not stats.has_null_count:
-                complete = False
-                break
-            nulls[col.path_in_schema] += int(stats.null_count)
-        if not complete:
-            break
-    if complete:
-        return meta.num_rows, dict(nulls)
-    names = [f.name for f in meta.schema.to_arrow_schema()]
-    con = duckdb.connect()
-    try:
-        row = con.execute("select count(*), " + ", ".join(
-            f"count(*) - count({identifier(c)})" for c in names) + " from read_parquet(?)", [path]).fetchone()
-    finally:
-        con.close()
-    return int(row[0]), dict(zip(names, (int(v) for v in row[1:])))
-
-
-def null_shares(files: list[LandedFile]) -> dict:
-    """(table, day) -> (rows, {column: NULL share}) over the accepted files of each day."""
-    rows: dict = defaultdict(int)
-    nulls: dict = defaultdict(lambda: defaultdict(int))
-    for f in files:
-        try:
-            n, per_col = _file_nulls(f.file_path, Path(f.file_path).stat().st_mtime_ns)
-        except (OSError, duckdb.Error, pa.ArrowException):
-            continue  # unreadable now: the batch read reports it
-        rows[(f.table_name, f.dt)] += n
-        for c, k in per_col.items():
-            nulls[(f.table_name, f.dt)][c] += k
-    return {key: (n, {c: nulls[key][c] / n for c in nulls[key]}) for key, n in rows.items() if n}
 
 
 def null_share_bands(table: str, day: dt.date, columns: list[str], shares: dict, cfg: dict) -> dict:
@@ -319,37 +310,67 @@ def null_share_bands(table: str, day: dt.date, columns: list[str], shares: dict,
     return out
 
 
-def _read_batch(files: list[LandedFile], table: str):
-    cols = [c.name for c in contract()[table]]
-    paths = [f.file_path for f in files]
-    con = duckdb.connect()
+
+@lru_cache(maxsize=200_000)
+def _file_footer(path: str, mtime_ns: int) -> tuple[int, dict[str, int], tuple[str, ...]]:
+    """(rows, column -> NULL count, columns) of one landed Parquet file, from its footer (the NULL
+    counts from the column statistics when every column chunk has one, else counted by DuckDB)."""
+    meta = pq.read_metadata(path)
+    names = tuple(f.name for f in meta.schema.to_arrow_schema())
+    nulls: dict[str, int] = defaultdict(int)
+    complete = True
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for j in range(rg.num_columns):
+            col = rg.column(j)
+            stats = col.statistics
+            if stats is None or not stats.has_null_count:
+                complete = False
+                break
+            nulls[col.path_in_schema] += int(stats.null_count)
+        if not complete:
+            break
+    if complete:
+        return meta.num_rows, dict(nulls), names
+    from kscore.gate_profiles import connect
+
+    con = connect()
     try:
-        rel = con.execute(
-            f"select distinct {', '.join(identifier(c) for c in cols)} "
-            "from read_parquet(?, union_by_name = true)", [paths])
-        return rel.df()
+        row = con.execute("select count(*), " + ", ".join(
+            f"count(*) - count({identifier(c)})" for c in names) + " from read_parquet(?)", [path]).fetchone()
     finally:
         con.close()
+    return int(row[0]), dict(zip(names, (int(v) for v in row[1:]))), names
 
 
-def _add_required_nulls(df, table: str) -> None:
-    """The derived column REQUIRED_NULLS_COLUMN: the required columns NULL in each row, ';'-joined."""
-    from kscore.gx_suites import REQUIRED_NULLS_COLUMN
+def _footer(f: LandedFile):
+    return _file_footer(f.file_path, Path(f.file_path).stat().st_mtime_ns)
 
-    required = [c.name for c in contract()[table] if not c.nullable and c.name in df.columns]
-    out = [None] * len(df)
-    if required and len(df):
-        nulls = df[required].isna()
-        for i in nulls.index[nulls.any(axis=1)]:
-            out[i] = ";".join(c for c in required if nulls.at[i, c])
-    df[REQUIRED_NULLS_COLUMN] = out
+
+def null_shares(files: list[LandedFile]) -> dict:
+    """(table, day) -> (rows, {column: NULL share}, {column: NULL count}) over the accepted files of
+    each day, from the Parquet footers."""
+    rows: dict = defaultdict(int)
+    nulls: dict = defaultdict(lambda: defaultdict(int))
+    for f in files:
+        try:
+            n, per_col, _ = _footer(f)
+        except (OSError, duckdb.Error, pa.ArrowException):
+            continue  # unreadable now: the batch profile reports it
+        rows[(f.table_name, f.dt)] += n
+        for c, k in per_col.items():
+            nulls[(f.table_name, f.dt)][c] += k
+    return {key: (n, {c: nulls[key][c] / n for c in nulls[key]}, dict(nulls[key])) for key, n in rows.items() if n}
 
 
 def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[GateResult]:
-    """GX raw suites on each table's batch of each day in `days` (accepted files only), with the
-    row-count and null-share bands of each table's own history."""
-    from kscore.gx_suites import (RULE_NOT_EMPTY, RULE_NULL_SHARE, RULE_ROW_COUNT, null_share_parameters,
-                                  thresholds)
+    """The raw suites: per table, one profile frame over the days in `days` that have a delivery
+    (accepted files only), validated once. Keys are counted in DuckDB (kscore.gate_profiles), NULL
+    counts, schemas and row counts come from the Parquet footers, the bands from the table's own
+    history."""
+    from kscore import gate_profiles as gp
+    from kscore.gx_suites import (RAW_DAY, RULE_COLUMNS_PRESENT, RULE_KEY_UNIQUE, RULE_NOT_EMPTY, RULE_NULL_SHARE,
+                                  RULE_REQUIRED_NOT_NULL, RULE_ROW_COUNT, gate_name, suite_gates, thresholds)
 
     th = thresholds()["raw"]
     band_cfg = th["row_count_band"]
@@ -361,68 +382,102 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
     by_batch: dict = defaultdict(list)
     for f in accepted:
         by_batch[(f.table_name, f.dt)].append(f)
-    first_judged = min(days, default=None)
+    wanted = sorted(set(days))
     window = dt.timedelta(days=int(null_cfg["trailing_days"]))
-    shares = null_shares([f for f in accepted if first_judged is not None
-                          and first_judged - window <= f.dt <= max(days)])
+    shares = null_shares([f for f in accepted if min(days) - window <= f.dt <= max(days)])
     results: list[GateResult] = []
-    for day in days:
+    con = gp.connect()
+    try:
         for table, spec in th["tables"].items():
-            batch_files = by_batch.get((table, day))
-            if not batch_files:
+            batches = {d: [f.file_path for f in by_batch[(table, d)]] for d in wanted if by_batch.get((table, d))}
+            gates = {g["gate"]: g for g in suite_gates("raw", table)}
+            if not batches or not gates:
                 continue  # no delivery: daily_partition_present judges the expected daily tables
-            try:
-                df = _read_batch(batch_files, table)
-            except duckdb.Error as exc:
-                results.append(GateResult(table, day, "batch_readable", False,
-                                          observed=str(exc).splitlines()[0][:300], bound="readable"))
-                continue
-            overrides: dict = {}
+            columns = contract()[table]
+            names = [c.name for c in columns]
+            required = [c.name for c in columns if not c.nullable]
+            optional = [c.name for c in columns if c.nullable]
+            key = list(spec["key"])
             floor = 1 if spec.get("expected_daily") else 0  # spec 06's fixed bound: never 0 rows
-            params: dict = {"row_count_min": floor, "row_count_max": None}
-            band = row_count_band(table, day, len(df), counts, band_cfg) if spec.get("row_count_band") else {}
-            if "skipped" in band and not floor:
-                overrides[RULE_ROW_COUNT] = band["skipped"]
-            elif "min_value" in band:
-                params.update(row_count_min=max(floor, band["min_value"]), row_count_max=band["max_value"])
-            optional = [c.name for c in contract()[table] if c.nullable]
-            nbands = null_share_bands(table, day, optional, shares, null_cfg) if optional else {}
-            if len(df) < int(null_cfg["min_rows"]):
-                nbands = {"skipped": f"{len(df)} rows < {null_cfg['min_rows']}"}
-            for c in optional:
-                lo, hi = null_share_parameters(c)
-                b = nbands.get(c)
-                params[lo] = round(1 - b["max"], 6) if b else 0.0
-                params[hi] = round(1 - b["min"], 6) if b else 1.0
-            _add_required_nulls(df, table)
-            if "skipped" in nbands:
-                overrides[RULE_NULL_SHARE] = nbands["skipped"]
-            try:
-                res = session.validate("raw", table, df, f"{table}-{day}", params)
-            except Exception as exc:  # a GX failure is a failed gate with its message, never a stack trace
-                results.append(GateResult(table, day, "gx_validation", False,
-                                          observed=f"{type(exc).__name__}: {exc}"[:300], bound="validates"))
-                continue
-            if res is None:
-                continue
-            for r in _to_results(table, day, "raw", res, overrides):
-                if r.expectation.startswith(RULE_ROW_COUNT) and floor and len(df) < floor:
-                    r.expectation = r.expectation.replace(RULE_ROW_COUNT, RULE_NOT_EMPTY, 1)
-                    r.observed, r.bound = len(df), {"min_value": floor, "expected_daily": True}
-                elif r.expectation.startswith(RULE_ROW_COUNT) and "min_value" in band:
-                    r.observed = len(df)
-                    r.bound = band
-                elif r.expectation.startswith(RULE_ROW_COUNT) and floor:
-                    r.bound = {"min_value": floor, "expected_daily": True, "band": band.get("skipped")}
-                elif r.expectation.startswith(RULE_NULL_SHARE):
-                    col = r.expectation[r.expectation.rindex("(") + 1:-1]
-                    if isinstance(r.observed, (int, float)):
-                        r.observed = {"null_share": round(1 - float(r.observed), 6)}
-                    if col in nbands:
-                        r.bound = {"null_share_between": [nbands[col]["min"], nbands[col]["max"]],
-                                   "trailing_range": nbands[col]["history"], "history_days": nbands[col]["days"],
-                                   "margin": float(null_cfg["margin"])}
-                results.append(r)
+            profile = gp.raw_key_profile(con, key, batches)
+            pf = ProfileFrame([RAW_DAY])
+            for day in sorted(batches):
+                p = profile[day]
+                if "error" not in p and gp.key_repeats(p):
+                    try:
+                        p = {**p, **gp.raw_duplicate_detail(con, names, key, batches[day])}
+                    except duckdb.Error as exc:
+                        p = {"error": str(exc).splitlines()[0][:300]}
+                if "error" in p:
+                    results.append(GateResult(table, day, "batch_readable", False, observed=p["error"], bound="readable"))
+                    continue
+                n = p.get("distinct_rows", p["landed_rows"])
+                missing_cols, req_nulls = set(), defaultdict(int)
+                for f in by_batch[(table, day)]:
+                    try:
+                        _, nulls, present = _footer(f)
+                    except (OSError, duckdb.Error, pa.ArrowException) as exc:
+                        missing_cols.add(f"(footer of {Path(f.file_path).name} unreadable: {type(exc).__name__})")
+                        continue
+                    missing_cols |= set(names) - set(present)
+                    for c in required:
+                        req_nulls[c] += nulls.get(c, 0)
+                req_nulls = {c: k for c, k in req_nulls.items() if k}
+                landed, day_shares, day_nulls = shares.get((table, day), (0, {}, {}))
+                k = (day.isoformat(),)
+
+                def gate(name: str) -> GateResult | None:
+                    return GateResult(table, day, name, True) if name in gates else None
+
+                if (r := gate(RULE_COLUMNS_PRESENT)):
+                    r.observed = {"missing_columns": sorted(missing_cols)} if missing_cols else "all present"
+                    r.bound = {"columns_present": sorted(names)}
+                    pf.add(k, r, len(missing_cols), 0, 0)
+                if (r := gate(RULE_ROW_COUNT)):
+                    band = row_count_band(table, day, n, counts, band_cfg) if spec.get("row_count_band") else {}
+                    low = max(floor, band["min_value"]) if "min_value" in band else (floor or None)
+                    r.observed = n
+                    if floor and n < floor:
+                        r.expectation = RULE_NOT_EMPTY  # the fixed bound: reported under its own rule
+                        r.bound = {"min_value": floor, "expected_daily": True}
+                    elif "min_value" in band:
+                        r.bound = band
+                    elif floor:
+                        r.bound = {"min_value": floor, "expected_daily": True, "band": band.get("skipped")}
+                    else:
+                        r.bound = {"not_judged": band.get("skipped", "no band")}
+                    pf.add(k, r, n, low, band.get("max_value"))
+                if (r := gate(gate_name(RULE_KEY_UNIQUE, *key))):
+                    dup = p.get("duplicate_key_rows", 0)
+                    r.observed = {"duplicate_key_rows": dup, "rows": n}
+                    if p.get("examples"):
+                        r.observed["examples"] = _plain(p["examples"])
+                    r.bound = {"duplicate_key_rows": 0, "key": key, "rows": "distinct (exact re-delivered copies dropped)"}
+                    pf.add(k, r, dup, 0, 0)
+                if (r := gate(RULE_REQUIRED_NOT_NULL)):
+                    r.observed = {"nulls": req_nulls, "landed_rows": landed} if req_nulls else "no NULL"
+                    r.bound = {"nulls_allowed": 0}
+                    pf.add(k, r, len(req_nulls), 0, 0)
+                nbands = null_share_bands(table, day, optional, shares, null_cfg) if optional else {}
+                if n < int(null_cfg["min_rows"]):
+                    nbands = {"skipped": f"{n} rows < {null_cfg['min_rows']}"}
+                for c in optional:
+                    if not (r := gate(gate_name(RULE_NULL_SHARE, c))):
+                        continue
+                    share = day_shares.get(c, 0.0) if landed else None
+                    r.observed = ({"null_share": round(share, 6), "nulls": int(day_nulls.get(c, 0)), "rows": landed}
+                                  if share is not None else "no rows")
+                    b = nbands.get(c)
+                    if b:
+                        r.bound = {"null_share_between": [b["min"], b["max"]], "trailing_range": b["history"],
+                                   "history_days": b["days"], "margin": float(null_cfg["margin"])}
+                    else:
+                        r.bound = {"not_judged": nbands.get("skipped", "no band")}
+                    pf.add(k, r, share, b["min"] if b else None, b["max"] if b else None)
+            days_judged = sorted(batches)
+            results += pf.judge(session, "raw", table, f"{table}-{days_judged[0]}..{days_judged[-1]}")
+    finally:
+        con.close()
     return results
 
 
@@ -468,35 +523,29 @@ def raw_gates(files: list[LandedFile], days: list[dt.date], build_db: Path | Non
 # --------------------------------------------------------------------------- post-staging raw gate
 
 def quarantine_gates(con, days: list[dt.date], session) -> list[GateResult]:
-    """Quarantine share per raw table and day (ops.landing_counts, written by the build)."""
-    from kscore.gx_suites import LANDING_COUNTS_SUITE, thresholds
+    """Quarantine share per raw table and day (ops.landing_counts, written by the build): one frame of
+    every table and day, validated once."""
+    from kscore.gx_suites import LANDING_COUNTS_SUITE, RAW_DAY, RULE_QUARANTINE_SHARE, thresholds
 
-    th = thresholds()["raw"]
-    q = th["quarantine_share"]
+    q = thresholds()["raw"]["quarantine_share"]
     if not days or not _has_table(con, "ops", "landing_counts"):
         return []
-    df = con.execute("""
-        select table_name, dt, landed_rows, staged_rows, quarantined_rows, duplicate_rows,
-               quarantined_rows * 1.0 / nullif(landed_rows - duplicate_rows, 0) as quarantine_share
-        from ops.landing_counts where dt in (select unnest(?::date[])) order by table_name, dt""", [days]).df()
-    results = []
-    for row in df.itertuples(index=False):
-        rows = int(row.landed_rows - row.duplicate_rows)
-        if rows == 0:
+    rows = con.execute("""
+        select table_name, cast(dt as date), quarantined_rows, landed_rows - duplicate_rows
+        from ops.landing_counts where dt in (select unnest(?::date[])) order by table_name, dt""", [days]).fetchall()
+    pf = ProfileFrame(["table_name", RAW_DAY])
+    for table, day, quarantined, n in rows:
+        if not n:
             continue  # nothing to judge: the row-count band judges an empty day
         # every batch is judged; a small batch may carry up to min_quarantined_rows bad rows
-        allowed = max(float(q["max"]), int(q["min_quarantined_rows"]) / rows)
-        day = row.dt.date() if hasattr(row.dt, "date") else row.dt
-        batch = df[(df.table_name == row.table_name) & (df.dt == row.dt)].reset_index(drop=True)
-        res = session.validate("raw", LANDING_COUNTS_SUITE, batch, f"{row.table_name}-{day}",
-                               {"max_quarantine_share": allowed})
-        for r in _to_results(row.table_name, day, "raw", res):
-            r.observed = {"quarantine_share": round(float(row.quarantine_share or 0), 6),
-                          "quarantined_rows": int(row.quarantined_rows), "rows": rows}
-            r.bound = {"max": round(allowed, 6), "max_share": float(q["max"]),
-                       "min_quarantined_rows": int(q["min_quarantined_rows"])}
-            results.append(r)
-    return results
+        allowed = max(float(q["max"]), int(q["min_quarantined_rows"]) / int(n))
+        share = int(quarantined) / int(n)
+        r = GateResult(table, day, RULE_QUARANTINE_SHARE, True,
+                       observed={"quarantine_share": round(share, 6), "quarantined_rows": int(quarantined), "rows": int(n)},
+                       bound={"max": round(allowed, 6), "max_share": float(q["max"]),
+                              "min_quarantined_rows": int(q["min_quarantined_rows"])})
+        pf.add((table, day.isoformat()), r, share, None, allowed)
+    return pf.judge(session, "raw", LANDING_COUNTS_SUITE, f"{LANDING_COUNTS_SUITE}-{min(days)}..{max(days)}")
 
 
 # --------------------------------------------------------------------------- mart gates
@@ -506,83 +555,12 @@ def _has_table(con, schema: str, table: str) -> bool:
                             [schema, table]).fetchone()[0])
 
 
-PRODUCT_TIER_DERIVED = """
-with m as (
-    select * from marts.product_tier_daily where as_of_date between ? and ?
-),
-prev as (
-    select cast(as_of_date + interval 1 day as date) as as_of_date, product_id, max(tier_rank) as prev_tier_rank
-    from marts.product_tier_daily
-    where as_of_date between cast(cast(? as date) - interval 1 day as date) and cast(cast(? as date) - interval 1 day as date)
-    group by 1, 2
-),
--- the products that make up a peer group's size: >= 1 paid order in the window
-group_sizes as (
-    select as_of_date, peer_category_id, count(*) as n from m where paid_orders > 0 group by 1, 2
-),
-tier_counts as (
-    select as_of_date, peer_category_id, tier, count(*) as n from m where paid_orders > 0 group by 1, 2, 3
-),
-products as (
-    select distinct as_of_date, product_id, window_start, window_end from m
-),
-window_orders as (
-    select p.as_of_date, p.product_id, o.order_id, o.pay_amount
-    from products p inner join staging.stg_landing__orders o
-      on o.product_id = p.product_id and o.paid_date between p.window_start and p.window_end
-),
-staged_orders as (
-    select as_of_date, product_id, count(*) as n, sum(pay_amount) as gmv from window_orders group by 1, 2
-),
-staged_refunds as (
-    select w.as_of_date, w.product_id, sum(r.refund_amount) as amount
-    from window_orders w inner join staging.stg_landing__refunds r
-      on r.order_id = w.order_id and r.status = 'completed'
-     and r.updated_at < cast(w.as_of_date as timestamp)
-     and (r.valid_to is null or r.valid_to >= cast(w.as_of_date as timestamp))
-    group by 1, 2
-)
-select m.*,
-       case when m.paid_orders > 0 and g.n >= ? then t.n * 1.0 / g.n end as peer_tier_share,
-       abs(m.tier_rank - p.prev_tier_rank) as tier_rank_move,
-       cast(round(m.effective_gmv * 100) as bigint) as effective_gmv_cents,
-       coalesce(so.n, 0) as staged_paid_orders,
-       cast(round((coalesce(so.gmv, 0) - coalesce(sr.amount, 0)) * 100) as bigint) as staged_effective_gmv_cents
-from m
-left join prev p on p.as_of_date = m.as_of_date and p.product_id = m.product_id
-left join group_sizes g on g.as_of_date = m.as_of_date and g.peer_category_id = m.peer_category_id
-left join tier_counts t on t.as_of_date = m.as_of_date and t.peer_category_id = m.peer_category_id and t.tier = m.tier
-left join staged_orders so on so.as_of_date = m.as_of_date and so.product_id = m.product_id
-left join staged_refunds sr on sr.as_of_date = m.as_of_date and sr.product_id = m.product_id
-"""
-
-
-def _mart_frame(con, table: str, spec: dict, first: dt.date, last: dt.date):
-    from kscore.gx_suites import label_rank_column
-
-    if table == "product_tier_daily" and (spec.get("reconciliation") or spec.get("tier_distribution")
-                                          or spec.get("tier_stability")):
-        min_group = int((spec.get("tier_distribution") or {}).get("min_peer_group", 100))
-        df = con.execute(PRODUCT_TIER_DERIVED, [first, last, first, last, min_group]).df()
-    elif "as_of_date" in [r[0] for r in con.execute(f"describe marts.{identifier(table)}").fetchall()]:
-        df = con.execute(f"select * from marts.{identifier(table)} where as_of_date between ? and ?", [first, last]).df()
-    else:
-        df = con.execute(f"select * from marts.{identifier(table)}").df()
-    # label|rank, NULL when either is missing (the set check ignores NULLs)
-    for label, lr in (spec.get("label_rank") or {}).items():
-        rank = lr["rank"]
-        if label in df.columns and rank in df.columns:
-            both = df[label].notna() & df[rank].notna()
-            text = df[label].astype(str) + "|" + df[rank].astype("Int64").astype(str)
-            df[label_rank_column(label, rank)] = text.where(both, None)
-    return df
-
-
 def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                progress: Callable[[str], None] | None = None) -> list[GateResult]:
-    """Gates on the built marts per as_of_date (GX suites under expectations/marts), plus the
-    post-staging raw gate (quarantine share) of the data days D-1. A suite whose mart is absent
-    from the build is skipped with a note. Results (JSON) and Data Docs go to run_dir/gx/marts."""
+    """Gates on the built marts per as_of_date (GX suites under expectations/marts, one profile frame
+    per mart), plus the post-staging raw gate (quarantine share) of the data days D-1. A suite whose
+    mart is absent from the build is skipped with a note. Results (JSON) and Data Docs go to
+    run_dir/gx/marts."""
     if not as_of_dates:
         return []
     try:
@@ -592,79 +570,186 @@ def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                            observed=f"{type(exc).__name__}: {exc}"[:500], bound="ran", stage="mart")]
 
 
-def _day_slices(df, as_of_dates: list[dt.date]):
+def _day_index(v) -> str:
+    if hasattr(v, "date") and callable(v.date):
+        v = v.date()
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)[:10]
+
+
+def mart_profile_frame(con, table: str, spec: dict, as_of_dates: list[dt.date]):
+    """(frame, missing, dated): the mart's profile frame, one row per judged as_of_date (every day of the
+    run; a mart without as_of_date: one row for the last day), {profile column: why it is missing}, and
+    whether the mart has as_of_date."""
     import pandas as pd
 
-    if "as_of_date" not in df.columns:  # a mart without as_of_date: judged whole, for the last day
-        yield max(as_of_dates), df.reset_index(drop=True)
-        return
-    days = pd.to_datetime(df["as_of_date"]).dt.date if len(df) else df["as_of_date"]
-    for day in as_of_dates:
-        yield day, df[days == day].reset_index(drop=True)
+    from kscore import gate_profiles as gp
+    from kscore.gate_profiles import MAX_PEER_TIER_SHARE, TIER_MOVED_SHARE
+    from kscore.gx_suites import MART_DAY
+
+    first, last = min(as_of_dates), max(as_of_dates)
+    present = gp.mart_columns(con, table)
+    dated = "as_of_date" in present
+    special = table == "product_tier_daily" and dated and bool(
+        spec.get("reconciliation") or spec.get("tier_distribution") or spec.get("tier_stability"))
+    checks, missing = gp.mart_profile(con, table, spec, first, last, with_keys=not special, present=present)
+    parts = [checks]
+    if special:
+        recon = bool(spec.get("reconciliation"))
+        ts = spec.get("tier_stability") or {}
+        w = gp.product_tier_windows(con, first, last)
+        uniform = len(w["start"]) <= 1 and len(w["end"]) <= 1 and not w["null"]
+        windows = (int(next(iter(w["start"]), 0)), int(next(iter(w["end"]), 0))) if uniform else None
+        tiers = gp.product_tier_profile(con, first, last, int(ts.get("min_steps", 2)), recon, windows)
+        parts.append(tiers.drop(columns=["rows"]))
+        if recon and not uniform:
+            parts.append(gp.product_tier_reconciliation_by_join(con, first, last))
+        if spec.get("tier_distribution"):
+            parts.append(gp.peer_tier_shares(con, first, last, int(spec["tier_distribution"]["min_peer_group"])))
+    days = as_of_dates if dated else [last]
+    frame = pd.DataFrame({MART_DAY: [d.isoformat() for d in days]})
+    for part in parts:  # every part has the column as_of_date (= MART_DAY), one row per day with rows
+        part = part.copy()
+        part[MART_DAY] = [_day_index(v) for v in part[MART_DAY]]
+        frame = frame.merge(part, on=MART_DAY, how="left")
+    if "tier_moves" in frame.columns:
+        moves = frame["tier_moves"].astype("float64")
+        frame[TIER_MOVED_SHARE] = (frame["tier_moved"].astype("float64") / moves).where(moves > 0)
+    if special:
+        # warm-up: while W = D-window_days … D-1 reaches before the zone's first landed day, most products
+        # are low-sample (and capped alike) and tiers move as the window fills: the distribution and
+        # day-over-day stability gates judge full windows only (as the raw bands need 7 days of history)
+        full_from = _full_window_from(con)
+        frame["tier_window_not_full"] = [full_from is not None and dt.date.fromisoformat(d) < full_from
+                                         for d in frame[MART_DAY]]
+        for c in (MAX_PEER_TIER_SHARE, TIER_MOVED_SHARE):
+            if c in frame.columns:
+                frame.loc[frame["tier_window_not_full"], c] = float("nan")
+    for c in frame.columns:
+        if c in (MART_DAY, "max_share_peer_category_id", "max_share_tier"):
+            continue
+        v = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+        # a day without rows: every count is 0 (disagreeing_counted 1); shares stay NaN (not judged)
+        if c not in (MAX_PEER_TIER_SHARE, TIER_MOVED_SHARE):
+            v = v.fillna(1.0 if c == "disagreeing_counted" else 0.0)
+        frame[c] = v
+    return frame, missing, dated
 
 
-def _reconciliation_params(spec: dict, part) -> dict:
-    if not spec.get("reconciliation"):
-        return {}
-    # the staged totals over the batch's products, each product and day once (a duplicated mart row
-    # must not raise the bound it is judged against)
-    keys = [c for c in ("as_of_date", "product_id") if c in part.columns]
-    staged = part.drop_duplicates(keys)
-    return {"staged_paid_orders": int(staged["staged_paid_orders"].sum()),
-            "staged_effective_gmv_cents": int(staged["staged_effective_gmv_cents"].sum())}
-
-
-def _validate_mart(session, table: str, day: dt.date, part, params: dict, per_day_only: bool = False):
+def _full_window_from(con) -> dt.date | None:
+    """The first as_of_date whose 商品分层 window W lies wholly after the zone's first landed orders day
+    (None when the build has no ledger or no seed)."""
     try:
-        res = session.validate("mart", table, part, f"{table}-{day}", params, per_day_only=per_day_only)
-    except Exception as exc:
-        return [GateResult(table, day, "gx_validation", False, observed=f"{type(exc).__name__}: {exc}"[:300],
-                           bound="validates", stage="mart")]
-    return [] if res is None else _to_results(table, day, "mart", res)
+        first = con.execute("select min(dt) from ops.landed_files where table_name = 'orders' "
+                            "and status = 'accepted'").fetchone()[0]
+        window = con.execute("select max(case when param = 'window_days' then value end) "
+                             "from rules.product_tier_params").fetchone()[0]
+    except duckdb.Error:
+        return None
+    if first is None or window is None:
+        return None
+    return first + dt.timedelta(days=int(window))
 
 
-def _judge_mart(session, table: str, spec: dict, df, as_of_dates: list[dt.date]) -> list[GateResult]:
-    """One mart's suite over the as_of_dates. A multi-day build is first judged as one batch: when every
-    row-by-row expectation passes there, each day passes it (reported once, for the range), and only the
-    aggregate / share expectations are validated day by day; otherwise every day is judged whole, so a
-    failure names its day. A one-day build is judged whole."""
-    slices = list(_day_slices(df, as_of_dates))
-    if len(slices) > 1:
-        try:
-            res = session.validate("mart", table, df, f"{table}-{as_of_dates[0]}..{as_of_dates[-1]}",
-                                   _reconciliation_params(spec, df))
-        except Exception:
-            res = None
-        if res is not None:
-            from kscore.gx_suites import judged_per_day
+# failing days per mart whose examples (and extremes) are looked up for the report
+DETAIL_DAYS = 5
 
-            row_level = [r for r in res.results
-                         if not judged_per_day({"type": r.expectation_config.type, "kwargs": r.expectation_config.kwargs})]
-            if all(r.success for r in row_level):
-                span = f"{as_of_dates[0]}…{as_of_dates[-1]}"
-                out = []
-                for x in row_level:
-                    r = _to_result(table, min(as_of_dates), "mart", x)
-                    r.observed = {"as_of_dates": span, "observed": r.observed}
-                    out.append(r)
-                for day, part in slices:
-                    out += _validate_mart(session, table, day, part, _reconciliation_params(spec, part), per_day_only=True)
-                return out
-    out = []
-    for day, part in slices:
-        out += _validate_mart(session, table, day, part, _reconciliation_params(spec, part))
-    return out
+
+def _mart_frame(con, table: str, spec: dict, gates: list[dict], frame, missing: dict, dated: bool) -> ProfileFrame:
+    """The mart's gates as a ProfileFrame: one row per as_of_date and gate of the suite."""
+    from kscore import gate_profiles as gp
+    from kscore.gate_profiles import (MAX_PEER_TIER_SHARE, TIER_MOVED_SHARE, in_range_column, in_set_column,
+                                      label_rank_column)
+    from kscore.gx_suites import MART_DAY
+
+    pf = ProfileFrame([MART_DAY])
+    counted = [c for c in frame.columns if c.endswith(("__not_in_set", "__not_in_pairs", "__out_of_range"))]
+    detail_days = DETAIL_DAYS
+    for rec in frame.to_dict("records"):
+        day = dt.date.fromisoformat(rec[MART_DAY])
+        k = (rec[MART_DAY],)
+        rows = _num(rec.get("rows")) or 0
+        failing = [c for c in counted if (_num(rec.get(c)) or 0) > 0]
+        details = {}
+        if failing and detail_days > 0:
+            detail_days -= 1
+            try:
+                details = gp.mart_check_details(con, table, spec, day, failing, dated)
+            except duckdb.Error as exc:
+                details = {c: {"examples": f"not looked up: {str(exc).splitlines()[0][:100]}"} for c in failing}
+        for g in gates:
+            rule, name = g["rule"], g["gate"]
+            r = GateResult(table, day, name, True, stage="mart")
+            col = {"one_row_per_key": "duplicate_key_rows", "value_in_set": in_set_column(g.get("column", "")),
+                   "rank_consistent_with_label": label_rank_column(g.get("label", ""), g.get("rank", "")),
+                   "value_in_range": in_range_column(g.get("column", "")),
+                   "tier_distribution_not_degenerate": MAX_PEER_TIER_SHARE,
+                   "tier_day_over_day_stable": TIER_MOVED_SHARE,
+                   "paid_orders_reconcile_with_staging": "paid_orders_sum",
+                   "effective_gmv_reconciles_with_staging": "effective_gmv_cents_sum",
+                   "product_paid_orders_reconcile_with_staging": "product_paid_orders_disagreeing",
+                   "product_effective_gmv_reconciles_with_staging": "product_effective_gmv_disagreeing"}.get(rule)
+            if col is None or col in missing or col not in frame.columns:
+                pf.add(k, r, None, error=missing.get(col, f"no profile for rule {rule}"))
+                continue
+            value = _num(rec.get(col))
+            low, high = g["bound"] if isinstance(g.get("bound"), list) else (None, None)
+            if rule == "one_row_per_key":
+                r.observed = {"duplicate_key_rows": value, "rows": rows}
+                if value:
+                    try:
+                        r.observed["examples"] = _plain(gp.duplicate_key_examples(con, table, g["key"], day, dated))
+                    except duckdb.Error:
+                        pass
+                r.bound = {"duplicate_key_rows": 0, "key": g["key"]}
+            elif rule == "value_in_set":
+                r.observed = {"rows_not_in_set": value, "rows": rows, **_plain(details.get(col, {}))}
+                r.bound = {"value_set": g["value_set"]}
+            elif rule == "rank_consistent_with_label":
+                r.observed = {"rows_inconsistent": value, "rows": rows, **_plain(details.get(col, {}))}
+                r.bound = {"pairs": [f"{a}|{b}" for a, b in g["pairs"]]}
+            elif rule == "value_in_range":
+                r.observed = {"rows_out_of_range": value, "rows": rows, **_plain(details.get(col, {}))}
+                r.bound = {"min_value": g.get("min_value"), "max_value": g.get("max_value")}
+            elif rule in ("tier_distribution_not_degenerate", "tier_day_over_day_stable") \
+                    and rec.get("tier_window_not_full"):
+                r.observed = "skipped: the window W reaches before the first landed day (warm-up)"
+                r.bound = {"judged_from": str(_full_window_from(con))}
+            elif rule == "tier_distribution_not_degenerate":
+                if value is None:
+                    r.observed = f"no peer group of >= {g['min_peer_group']} products with a paid order"
+                else:
+                    r.observed = {"max_tier_share": round(value, 6), "peer_category_id": rec.get("max_share_peer_category_id"),
+                                  "tier": rec.get("max_share_tier"), "group_size": _num(rec.get("max_share_group_size"))}
+                r.bound = {"max_value": high, "min_peer_group": g["min_peer_group"]}
+            elif rule == "tier_day_over_day_stable":
+                r.observed = {"moved_share": None if value is None else round(value, 6),
+                              "moved": _num(rec.get("tier_moved")), "of": _num(rec.get("tier_moves"))}
+                r.bound = {"max_moved_share": high, "min_steps": g["min_steps"]}
+            elif rule in ("paid_orders_reconcile_with_staging", "effective_gmv_reconciles_with_staging"):
+                staged_col = "staged_paid_orders" if rule.startswith("paid") else "staged_effective_gmv_cents"
+                low = high = _num(rec.get(staged_col))
+                r.observed = value
+                r.bound = {"min_value": low, "max_value": high, "from": "staging"}
+            else:  # product-level reconciliation
+                r.observed = {"rows_disagreeing": value, "rows": rows}
+                if value and not _num(rec.get("disagreeing_counted")):
+                    r.observed = {"rows_disagreeing": f">= {value} (the weighted sums differ; counted for the "
+                                  f"first {gp.EXACT_DAYS} such days only)", "rows": rows}
+                r.bound = {"rows_disagreeing": 0, "per_product": "equal to staging"}
+            pf.add(k, r, value, low, high)
+    return pf
 
 
 def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                 progress: Callable[[str], None] | None) -> list[GateResult]:
-    from kscore.gx_suites import EXPECTATIONS_DIR, thresholds
+    from kscore import gate_profiles as gp
+    from kscore.gx_suites import EXPECTATIONS_DIR, suite_gates, thresholds
 
     note = progress or (lambda s: log.info(s))
     results: list[GateResult] = []
     session = _session("marts")
     skipped: list[str] = []
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = gp.connect(build_db, read_only=True)
     try:
         data_days = [d - dt.timedelta(days=1) for d in as_of_dates]
         results += quarantine_gates(con, data_days, session)
@@ -676,12 +761,13 @@ def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                 skipped.append(table)
                 continue
             try:
-                df = _mart_frame(con, table, spec, first, last)
+                frame, missing, dated = mart_profile_frame(con, table, spec, as_of_dates)
             except duckdb.Error as exc:
                 results.append(GateResult(table, first, "mart_readable", False,
                                           observed=str(exc).splitlines()[0][:300], bound="readable", stage="mart"))
                 continue
-            results += _judge_mart(session, table, spec, df, as_of_dates)
+            pf = _mart_frame(con, table, spec, suite_gates("mart", table), frame, missing, dated)
+            results += pf.judge(session, "mart", table, f"{table}-{first}..{last}")
         if skipped:
             note(f"  mart gates: no suite run for {', '.join(skipped)} (not in the build)")
     finally:

@@ -1,18 +1,35 @@
 """Great Expectations 1.x glue for the quality gates (spec 06).
 
-The suites are files: ``expectations/raw/<table>.json`` (one per raw table,
-judging one table's batch of one day) and ``expectations/marts/<table>.json``
-(one per mart, judging one as_of_date), plus
+The suites are files: ``expectations/raw/<table>.json`` (one per raw table),
+``expectations/marts/<table>.json`` (one per mart) and
 ``expectations/raw/landing_counts.json`` (the post-staging quarantine share).
 They are generated from ``expectations/thresholds.yml`` (and, for label/rank
 pairs, the seed CSVs) by ``python -m kscore.gx_suites``; the gates load the
-files. Bounds known only at run time are GX suite parameters
-(``{"$PARAMETER": name}``).
+files.
 
-GX 1.24 has no working DuckDB SQL datasource, so every batch is a pandas
-dataframe read from DuckDB (or the landed Parquet) and validated through an
-ephemeral context's pandas datasource. `GxSession` keeps the results, writes
-them as JSON and renders the Data Docs (HTML) into the run's folder.
+Profile frames (issue 15): every row-level check is computed in DuckDB as a
+per-(table, day) aggregate (kscore.gate_profiles), and a suite judges the
+table's *profile frame* for the whole run, validated once: one row per judged
+day and gate, holding the day's observed figure (``value``) and that day's
+bounds (``bound_low``, ``bound_high``; NULL = that side is not judged, e.g. a
+history band skipped for want of history). Two expectations judge every row
+(``value >= bound_low`` and ``bound_high >= value``, GX's
+``expect_column_pair_values_a_to_be_greater_than_b`` with ``or_equal``); GX's
+``unexpected_index_list`` (result format COMPLETE, indexed by the day and the
+gate) names the failed day and gate. One frame row per gate rather than one
+column per gate: GX costs ~20-100 ms per expectation and validation, so a
+suite of 2 expectations costs the same for 1 day or 178.
+
+What each gate measures, and its fixed bounds, is in the suite's
+``meta.gates`` (one entry per gate: `gate` = the name the reports use, `rule`,
+`value` = what the frame's value is, `bound`); the run-time bounds (history
+bands, staged totals) are computed by kscore.gates from the same
+thresholds.
+
+GX 1.24 has no working DuckDB SQL datasource, so a profile frame is a pandas
+dataframe validated through an ephemeral context's pandas datasource.
+`GxSession` keeps the results, writes them as JSON and renders the Data Docs
+(HTML) into the run's folder.
 """
 from __future__ import annotations
 
@@ -43,69 +60,91 @@ def thresholds() -> dict:
     return yaml.safe_load(THRESHOLDS_YML.read_text(encoding="utf-8"))
 
 
-def _exp(type_: str, rule: str, **kwargs) -> dict:
-    return {"type": type_, "kwargs": kwargs, "meta": {"rule": rule}}
-
-
-# rule names of the raw suites (the reports and the tests use them)
+# rule names (the reports, root_cause_key and the tests use them)
+RULE_COLUMNS_PRESENT = "required_columns_present"
 RULE_ROW_COUNT = "row_count_within_band_of_own_history"
 RULE_NOT_EMPTY = "expected_daily_table_not_empty"
+RULE_KEY_UNIQUE = "key_unique"
 RULE_REQUIRED_NOT_NULL = "required_column_never_null"
 RULE_NULL_SHARE = "null_share_within_band_of_own_history"
+RULE_QUARANTINE_SHARE = "quarantine_share_at_most"
+
+# the profile frames: index columns (the judged day, and the gate) and the judged columns
+RAW_DAY = "dt"
+MART_DAY = "as_of_date"
+GATE = "gate"
+VALUE, BOUND_LOW, BOUND_HIGH = "value", "bound_low", "bound_high"
 
 
-# the derived batch column naming the required columns that are NULL in a row (';'-joined; NULL when
-# none): one expectation judges every required column (GX costs ~20 ms per expectation and batch)
-REQUIRED_NULLS_COLUMN = "required_columns_null"
+def gate_name(rule: str, *target: str) -> str:
+    """The name a gate result carries: the rule, with the columns it judges (`key_unique(order_id)`,
+    `null_share_within_band_of_own_history(creator_id)`, `value_in_range(quality_refund_rate)`)."""
+    return f"{rule}({', '.join(target)})" if target else rule
 
 
-def null_share_parameters(column: str) -> tuple[str, str]:
-    """The suite parameters of an optional column's null-share band, as bounds of its proportion of
-    non-NULL values: (min = 1 - the highest NULL share allowed, max = 1 - the lowest)."""
-    return f"{column}__non_null_min", f"{column}__non_null_max"
+def _frame_expectations() -> list[dict]:
+    common = {"or_equal": True, "ignore_row_if": "either_value_is_missing"}
+    return [
+        {"type": "expect_column_pair_values_a_to_be_greater_than_b",
+         "kwargs": {"column_A": VALUE, "column_B": BOUND_LOW, **common},
+         "meta": {"rule": "value_at_least_bound_low", "judges": "every gate of every day: value >= bound_low "
+                  "(a NULL bound is not judged)"}},
+        {"type": "expect_column_pair_values_a_to_be_greater_than_b",
+         "kwargs": {"column_A": BOUND_HIGH, "column_B": VALUE, **common},
+         "meta": {"rule": "value_at_most_bound_high", "judges": "every gate of every day: value <= bound_high "
+                  "(a NULL bound is not judged)"}},
+    ]
+
+
+def _gate(gate: str, rule: str, value: str, bound, **extra) -> dict:
+    return {"gate": gate, "rule": rule, "value": value, "bound": bound, **extra}
+
+
+def _suite(name: str, stage: str, index: list[str], batch: str, gates: list[dict]) -> dict:
+    return {"name": name, "expectations": _frame_expectations(),
+            "meta": {"stage": stage, "index": [*index, GATE], "batch": batch, "gates": gates}}
+
+
+def _history_band(key: str) -> str:
+    return f"run time, from the table's own history (thresholds.yml raw.{key})"
 
 
 def _raw_suite(table: str, spec: dict, columns: list) -> dict:
-    """One raw table's suite. `columns`: the contract's columns (name, nullable)."""
-    exps = [_exp("expect_table_columns_to_match_set", "required_columns_present",
-                 column_set=[c.name for c in columns], exact_match=False)]
-    # ONE row-count expectation (GX keeps one expectation per type and domain in a suite): its
-    # parameters carry the history band and, for an expected daily table, the fixed lower bound of 1
-    # row; a failure below 1 row is reported as RULE_NOT_EMPTY (gates.batch_gates)
+    """One raw table's suite, judging its profile frame (one row per dt and gate). `columns`: the
+    contract's columns (name, nullable)."""
+    gates = [_gate(RULE_COLUMNS_PRESENT, RULE_COLUMNS_PRESENT,
+                   "contract columns missing from the schema of a landed file of the day", [0, 0],
+                   columns=[c.name for c in columns])]
     if spec.get("row_count_band") or spec.get("expected_daily"):
-        exps.append(_exp("expect_table_row_count_to_be_between", RULE_ROW_COUNT,
-                         min_value={"$PARAMETER": "row_count_min"},
-                         max_value={"$PARAMETER": "row_count_max"}))
+        bound = _history_band("row_count_band") if spec.get("row_count_band") else "expected daily: at least 1"
+        if spec.get("row_count_band") and spec.get("expected_daily"):
+            bound += "; at least 1 (expected daily)"
+        gates.append(_gate(RULE_ROW_COUNT, RULE_ROW_COUNT, "the day's distinct rows (a day below 1 row of an "
+                           f"expected daily table is reported as {RULE_NOT_EMPTY})", bound))
     key = spec["key"]
-    if len(key) == 1:
-        exps.append(_exp("expect_column_values_to_be_unique", "key_unique", column=key[0]))
-    else:
-        exps.append(_exp("expect_compound_columns_to_be_unique", "key_unique", column_list=key))
+    gates.append(_gate(gate_name(RULE_KEY_UNIQUE, *key), RULE_KEY_UNIQUE,
+                       "distinct rows minus distinct keys (exact re-delivered copies dropped: a key with two "
+                       "different contents is a duplicate key, an exact copy is not)", [0, 0], key=key))
     required = [c.name for c in columns if not c.nullable]
     if required:
-        e = _exp("expect_column_values_to_be_null", RULE_REQUIRED_NOT_NULL, column=REQUIRED_NULLS_COLUMN)
-        e["meta"]["columns"] = required
-        exps.append(e)
+        gates.append(_gate(RULE_REQUIRED_NOT_NULL, RULE_REQUIRED_NOT_NULL,
+                           "required columns with a NULL on the day", [0, 0], columns=required))
     for col in columns:
         if col.nullable:
-            lo, hi = null_share_parameters(col.name)
-            exps.append(_exp("expect_column_proportion_of_non_null_values_to_be_between", RULE_NULL_SHARE,
-                             column=col.name, min_value={"$PARAMETER": lo}, max_value={"$PARAMETER": hi}))
-    return {"name": table, "expectations": exps,
-            "meta": {"stage": "raw", "batch": f"the rows of one day's landed {table} files (dt = D), "
-                     "exact re-delivered copies dropped; bands from the table's own history"}}
+            gates.append(_gate(gate_name(RULE_NULL_SHARE, col.name), RULE_NULL_SHARE,
+                               f"the day's NULL share of {col.name} (Parquet footers)", _history_band("null_share_band"),
+                               column=col.name))
+    return _suite(table, "raw", [RAW_DAY], (
+        f"the profile frame of {table}: one row per dt D judged by the run and gate, computed from the rows of "
+        f"D's landed {table} files (accepted files only), exact re-delivered copies dropped"), gates)
 
 
 def _landing_counts_suite() -> dict:
-    return {"name": LANDING_COUNTS_SUITE, "expectations": [
-        _exp("expect_column_values_to_be_between", "quarantine_share_at_most",
-             column="quarantine_share", min_value=0, max_value={"$PARAMETER": "max_quarantine_share"})],
-        "meta": {"stage": "raw", "batch": "the ops.landing_counts row of one raw table and day, after staging: "
-                 "quarantine_share = quarantined / (landed - duplicates)"}}
-
-
-def label_rank_column(label: str, rank: str) -> str:
-    return f"{label}__{rank}"
+    q = thresholds()["raw"]["quarantine_share"]
+    return _suite(LANDING_COUNTS_SUITE, "raw", ["table_name", RAW_DAY], (
+        "the ops.landing_counts rows of the run's raw tables and days, after staging: one row per table and dt"),
+        [_gate(RULE_QUARANTINE_SHARE, RULE_QUARANTINE_SHARE, "quarantined / (landed - duplicates)",
+               f"[0, max({q['max']}, {q['min_quarantined_rows']} / rows)]")])
 
 
 def _seed_pairs(path: str) -> list[list]:
@@ -113,45 +152,61 @@ def _seed_pairs(path: str) -> list[list]:
         return [[r["level"], int(r["level_rank"])] for r in csv.DictReader(fh)]
 
 
+def label_rank_pairs(lr: dict) -> list[list]:
+    return [list(p) for p in (lr.get("pairs") or _seed_pairs(lr["seed"]))]
+
+
+RECONCILIATION = [
+    ("paid_orders_reconcile_with_staging", "the day's Σ paid_orders (every row)"),
+    ("effective_gmv_reconciles_with_staging", "the day's Σ effective_gmv in cents (every row)"),
+    ("product_paid_orders_reconcile_with_staging", "rows whose paid_orders differ from their product's staged orders"),
+    ("product_effective_gmv_reconciles_with_staging", "rows whose effective_gmv (cents) differs from their product's "
+                                                      "staged GMV minus refunds"),
+]
+STAGED = ("recomputed from staging: the staged orders of the product with paid_date in its window, minus the "
+          "completed refunds of the refund versions in force for the day (updated_at < D <= valid_to), in cents; "
+          "each product and day once")
+
+
 def _mart_suite(table: str, spec: dict) -> dict:
-    exps = [_exp("expect_compound_columns_to_be_unique", "one_row_per_key", column_list=spec["key"])]
+    key = spec["key"]
+    gates = [_gate(gate_name("one_row_per_key", *key), "one_row_per_key", "rows minus distinct keys", [0, 0], key=key)]
     for col, values in (spec.get("in_set") or {}).items():
-        exps.append(_exp("expect_column_values_to_be_in_set", "value_in_set", column=col, value_set=values))
+        gates.append(_gate(gate_name("value_in_set", col), "value_in_set", f"rows whose {col} is set and not in "
+                           "value_set", [0, 0], column=col, value_set=values))
     for label, lr in (spec.get("label_rank") or {}).items():
-        # judged on the derived column "<label>__<rank>" = label|rank (gates.py adds it to the batch):
-        # a vectorised set check, where GX's column-pair expectation walks the rows one by one
-        pairs = lr.get("pairs") or _seed_pairs(lr["seed"])
-        exps.append(_exp("expect_column_values_to_be_in_set", "rank_consistent_with_label",
-                         column=label_rank_column(label, lr["rank"]), value_set=[f"{a}|{b}" for a, b in pairs]))
+        rank = lr["rank"]
+        gates.append(_gate(gate_name("rank_consistent_with_label", label, rank), "rank_consistent_with_label",
+                           f"rows whose {label} and {rank} are both set and the pair is not one of pairs"
+                           + (f" (seeds/{lr['seed']})" if lr.get("seed") else ""), [0, 0],
+                           label=label, rank=rank, pairs=label_rank_pairs(lr)))
     for col, (lo, hi) in (spec.get("between") or {}).items():
-        kw = {"column": col}
-        if lo is not None:
-            kw["min_value"] = lo
-        if hi is not None:
-            kw["max_value"] = hi
-        exps.append(_exp("expect_column_values_to_be_between", "value_in_range", **kw))
+        gates.append(_gate(gate_name("value_in_range", col), "value_in_range", f"rows whose {col} is outside "
+                           "[min_value, max_value] (NULL not judged)", [0, 0], column=col, min_value=lo, max_value=hi))
     if spec.get("tier_distribution"):
         td = spec["tier_distribution"]
-        exps.append(_exp("expect_column_values_to_be_between", "tier_distribution_not_degenerate",
-                         column="peer_tier_share", max_value=td["max_tier_share"]))
+        gates.append(_gate("tier_distribution_not_degenerate", "tier_distribution_not_degenerate",
+                           "the largest share of one tier among the products of a peer group (those with >= 1 "
+                           "paid order in the window) of at least min_peer_group of them", [None, td["max_tier_share"]],
+                           min_peer_group=td["min_peer_group"]))
     if spec.get("tier_stability"):
         ts = spec["tier_stability"]
-        exps.append(_exp("expect_column_values_to_be_between", "tier_day_over_day_stable",
-                         column="tier_rank_move", max_value=int(ts["min_steps"]) - 1,
-                         mostly=round(1 - float(ts["max_moved_share"]), 6)))
+        gates.append(_gate("tier_day_over_day_stable", "tier_day_over_day_stable",
+                           "the share of the day's rows whose tier_rank moved by >= min_steps since the day before "
+                           "(among the rows of products present both days)", [None, ts["max_moved_share"]],
+                           min_steps=ts["min_steps"]))
     if spec.get("reconciliation"):
-        exps += [
-            _exp("expect_column_sum_to_be_between", "paid_orders_reconcile_with_staging", column="paid_orders",
-                 min_value={"$PARAMETER": "staged_paid_orders"}, max_value={"$PARAMETER": "staged_paid_orders"}),
-            _exp("expect_column_sum_to_be_between", "effective_gmv_reconciles_with_staging", column="effective_gmv_cents",
-                 min_value={"$PARAMETER": "staged_effective_gmv_cents"}, max_value={"$PARAMETER": "staged_effective_gmv_cents"}),
-            _exp("expect_column_pair_values_to_be_equal", "product_paid_orders_reconcile_with_staging",
-                 column_A="paid_orders", column_B="staged_paid_orders"),
-            _exp("expect_column_pair_values_to_be_equal", "product_effective_gmv_reconciles_with_staging",
-                 column_A="effective_gmv_cents", column_B="staged_effective_gmv_cents"),
-        ]
-    return {"name": table, "expectations": exps,
-            "meta": {"stage": "mart", "batch": f"the rows of marts.{table} for one as_of_date"}}
+        for i, (gate, value) in enumerate(RECONCILIATION):
+            gates.append(_gate(gate, gate, value, f"equal to the {'sum' if i < 2 else 'product'} {STAGED}"
+                               if i < 2 else [0, 0]))
+    return _suite(table, "mart", [MART_DAY], (
+        f"the profile frame of marts.{table}: one row per as_of_date judged by the run and gate (a mart without "
+        "as_of_date: judged whole, for the run's last day)"), gates)
+
+
+def suite_gates(stage: str, table: str) -> list[dict]:
+    """The gates of a suite file (its meta.gates), [] without a file."""
+    return ((load_suite_doc(stage, table) or {}).get("meta") or {}).get("gates", [])
 
 
 def build_suites() -> dict[str, dict]:
@@ -164,18 +219,6 @@ def build_suites() -> dict[str, dict]:
     suites[f"raw/{LANDING_COUNTS_SUITE}.json"] = _landing_counts_suite()
     suites.update({f"marts/{t}.json": _mart_suite(t, spec) for t, spec in th["marts"].items()})
     return suites
-
-
-# expectations whose verdict on a batch of several days does not decide each day's verdict: aggregates
-# (sums, row counts) and share bounds (`mostly`). Every other expectation judges rows one by one (keys
-# include as_of_date), so a multi-day batch that passes it passes it for each of its days.
-AGGREGATE_TYPES = {"expect_column_sum_to_be_between", "expect_table_row_count_to_be_between",
-                   "expect_column_mean_to_be_between", "expect_column_max_to_be_between",
-                   "expect_column_min_to_be_between"}
-
-
-def judged_per_day(e: dict) -> bool:
-    return e["type"] in AGGREGATE_TYPES or "mostly" in e.get("kwargs", {})
 
 
 def suite_text(doc: dict) -> str:
@@ -224,18 +267,16 @@ class GxSession:
         self.results: list[tuple[str, str, object]] = []  # (suite, batch_id, ExpectationSuiteValidationResult)
         self.run_time = dt.datetime.now(dt.timezone.utc)
 
-    def suite(self, stage: str, table: str, per_day_only: bool = False):
-        """The suite of a gated table; per_day_only: just its expectations that a multi-day batch cannot
-        judge (see `judged_per_day`)."""
-        key = (stage, table, per_day_only)
+    def suite(self, stage: str, table: str):
+        """The suite of a gated table (None when it has no file or no expectation)."""
+        key = (stage, table)
         if key not in self._suites:
             doc = load_suite_doc(stage, table)
-            exps = [e for e in (doc or {}).get("expectations", []) if not per_day_only or judged_per_day(e)]
+            exps = (doc or {}).get("expectations", [])
             if doc is None or not exps:
                 self._suites[key] = None
             else:
-                name = f"{stage}.{table}" + (".per_day" if per_day_only else "")
-                s = self.gx.ExpectationSuite(name=name, meta=doc.get("meta") or {})
+                s = self.gx.ExpectationSuite(name=f"{stage}.{table}", meta=doc.get("meta") or {})
                 for e in exps:
                     s.add_expectation_configuration(self._config(e))
                 self._suites[key] = self.context.suites.add(s)
@@ -247,17 +288,21 @@ class GxSession:
         return ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta") or {})
 
     def validate(self, stage: str, table: str, df, batch_id: str, parameters: dict | None = None,
-                 per_day_only: bool = False):
-        suite = self.suite(stage, table, per_day_only)
+                 index: list[str] | None = None):
+        """Validate `df` (a profile frame) with the table's suite. `index`: the frame's day columns, by
+        which GX names the unexpected rows (result format COMPLETE: every unexpected row is listed)."""
+        suite = self.suite(stage, table)
         if suite is None:
             return None
-        asset_name = f"{stage}.{table}"
-        if asset_name not in self._assets:
-            asset = self.datasource.add_dataframe_asset(asset_name)
-            self._assets[asset_name] = asset.add_batch_definition_whole_dataframe("batch")
-        batch = self._assets[asset_name].get_batch(batch_parameters={"dataframe": df})
-        result = batch.validate(suite, expectation_parameters=parameters or {},
-                                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+        # one dataframe asset for every frame of the session (adding an asset saves the context's config)
+        if "frames" not in self._assets:
+            asset = self.datasource.add_dataframe_asset("profile_frames")
+            self._assets["frames"] = asset.add_batch_definition_whole_dataframe("frame")
+        batch = self._assets["frames"].get_batch(batch_parameters={"dataframe": df})
+        result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
+        if index:
+            result_format["unexpected_index_column_names"] = list(index)
+        result = batch.validate(suite, expectation_parameters=parameters or {}, result_format=result_format)
         self.results.append((suite.name, batch_id, result))
         return result
 
