@@ -348,8 +348,16 @@ def test_through_the_views_types_and_comments_are_the_build_files(commented, bas
 
 
 def test_the_published_file_passes_the_contract(commented):
+    # the vendored contract (a clone without ../shared has only this one), views included
+    spec = json.loads(Path(__file__).with_name("contract.json").read_text())["tables"]
+    present: dict = {}
+    for schema, table, column in query(commented.published, "select table_schema, table_name, column_name "
+                                                             "from information_schema.columns"):
+        present.setdefault(f"{schema}.{table}", set()).add(column)
+    missing = {t: set(c) - present.get(t, set()) for t, c in spec.items() if set(c) - present.get(t, set())}
+    assert len(spec) >= 14 and not missing, missing
     if not CHECK_CONTRACT.exists():
-        pytest.skip("no ../shared/tools/check_contract.py")
+        return
     out = subprocess.run([sys.executable, str(CHECK_CONTRACT), str(commented.published)],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

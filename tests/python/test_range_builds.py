@@ -54,6 +54,8 @@ def builds(tiny_landing, tmp_path_factory):
     # the build file as the increment finds it (test_increment_writes_only_the_new_day_and_its_look_back)
     shutil.copyfile(root / "daily" / "kscore_build.duckdb", root / "before_increment.duckdb")
     second = run(d2, d2, tiny_landing, root / "daily" / "kscore.duckdb", progress=quiet)
+    # and as the increment left it (later tests run again on the daily warehouse)
+    shutil.copyfile(root / "daily" / "kscore_build.duckdb", root / "after_increment.duckdb")
     return d1, d2, ranged, first, second, root
 
 
@@ -117,7 +119,7 @@ def test_increment_writes_only_the_new_day_and_its_look_back(builds):
     lookback = 7  # dbt_project.yml vars.lookback_days
     con = duckdb.connect()
     con.execute(f"attach '{root / 'before_increment.duckdb'}' as before_run (read_only)")
-    con.execute(f"attach '{root / 'daily' / 'kscore_build.duckdb'}' as after_run (read_only)")
+    con.execute(f"attach '{root / 'after_increment.duckdb'}' as after_run (read_only)")
     base_tables = [t for (t,) in con.execute(
         "select table_name from duckdb_tables() where database_name = 'after_run' "
         "and schema_name = 'staging' and table_name like 'base_landing__%' order by 1").fetchall()]
@@ -127,6 +129,8 @@ def test_increment_writes_only_the_new_day_and_its_look_back(builds):
         newest, total, written, oldest_written = con.execute(
             f"select max(dt), count(*), count(*) filter (where run_id = ?), min(dt) filter (where run_id = ?) "
             f"from after_run.staging.{table}", [second.run_id, second.run_id]).fetchone()
+        if not total:
+            continue  # nothing landed for this table in the tiny zone
         # partitions re-read for other reasons (rows quarantined for a rule that may heal) were quarantined
         rechecked = {d for (d,) in con.execute(
             f"select distinct dt from before_run.staging.{table} where row_status = 'quarantined'").fetchall()}
