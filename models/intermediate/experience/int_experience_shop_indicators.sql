@@ -2,9 +2,10 @@
 {#-
   店铺体验分 indicators in long form (spec 03): one row per as_of_date × active
   shop × indicator with value, numerator and denominator, for every as_of_date
-  of the build (vars from_date/to_date) set-based: the date spine is joined to
-  the daily pre-aggregates over W30 = D-30 … D-1 and W90 = D-90 … D-1 (seed
-  experience_params). Shops and refunds are the versions in force for D.
+  of the build (vars from_date/to_date) set-based: interval sums (macro
+  interval_sums) of the daily pre-aggregates over W30 = D-30 … D-1 and
+  W90 = D-90 … D-1 (seed experience_params), never a join of the date spine
+  to the days of its window. Shops and refunds are the versions in force for D.
   The stage gate: fewer than min_orders_scored paid orders in W30 = 成长期
   (is_scored false), otherwise 正式期.
 -#}
@@ -117,29 +118,8 @@ refund_flag_intervals as (
     where r.is_quality_reason
 ),
 
-refund_flag_starts as (
-    select
-        *,
-        case when from_date <= {{ add_days(
-                'max(to_date) over (partition by shop_id, order_id, flag order by from_date, to_date
-                                    rows between unbounded preceding and 1 preceding)', 1) }}
-             then 0 else 1 end as is_island_start
-    from refund_flag_intervals
-    where from_date <= to_date
-),
-
-refund_flag_islands as (
-    select
-        *,
-        sum(is_island_start) over (partition by shop_id, order_id, flag order by from_date, to_date
-                                   rows between unbounded preceding and current row) as island
-    from refund_flag_starts
-),
-
 refund_order_flags as (
-    select shop_id, order_id, order_paid_date, flag, min(from_date) as from_date, max(to_date) as to_date
-    from refund_flag_islands
-    group by shop_id, order_id, order_paid_date, flag, island
+    {{ merged_intervals('refund_flag_intervals', ['shop_id', 'order_id', 'order_paid_date', 'flag']) }}
 ),
 
 {#- 有效动销天数: a paid day d of W90 stops counting while its refunded orders (in force for D) reach

@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 {#-
   商品分层 indicators per as_of_date × tiered product (spec 02), for every
-  as_of_date of the build (vars from_date/to_date) set-based: the spine is
-  joined to the daily pre-aggregates over W = D-window_days … D-1.
+  as_of_date of the build (vars from_date/to_date) set-based: interval sums
+  (macro interval_sums) of the daily pre-aggregates over W = D-window_days … D-1.
   Change records (products, shops, categories) are the versions in force for D;
   refunds are the version in force for D (int_refunds_enriched in_force_from/to).
   Also carries the info score of the product version and its category ancestors
@@ -136,28 +136,8 @@ refund_flag_intervals as (
     where platform_intervened and version_from_date <= version_to_date
 ),
 
-refund_flag_starts as (
-    select
-        *,
-        case when from_date <= {{ add_days(
-                'max(to_date) over (partition by product_id, order_id, flag order by from_date, to_date
-                                    rows between unbounded preceding and 1 preceding)', 1) }}
-             then 0 else 1 end as is_island_start
-    from refund_flag_intervals
-),
-
-refund_flag_islands as (
-    select
-        *,
-        sum(is_island_start) over (partition by product_id, order_id, flag order by from_date, to_date
-                                   rows between unbounded preceding and current row) as island
-    from refund_flag_starts
-),
-
 refund_order_flags as (
-    select product_id, order_id, flag, min(from_date) as from_date, max(to_date) as to_date
-    from refund_flag_islands
-    group by product_id, order_id, flag, island
+    {{ merged_intervals('refund_flag_intervals', ['product_id', 'order_id', 'flag']) }}
 ),
 
 {#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for

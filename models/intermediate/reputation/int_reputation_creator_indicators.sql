@@ -68,28 +68,8 @@ refund_flag_intervals as (
     where platform_intervened and from_date <= to_date
 ),
 
-refund_flag_starts as (
-    select
-        *,
-        case when from_date <= {{ add_days(
-                'max(to_date) over (partition by creator_id, order_id, flag order by from_date, to_date
-                                    rows between unbounded preceding and 1 preceding)', 1) }}
-             then 0 else 1 end as is_island_start
-    from refund_flag_intervals
-),
-
-refund_flag_islands as (
-    select
-        *,
-        sum(is_island_start) over (partition by creator_id, order_id, flag order by from_date, to_date
-                                   rows between unbounded preceding and current row) as island
-    from refund_flag_starts
-),
-
 refund_order_flags as (
-    select creator_id, order_id, flag, min(from_date) as from_date, max(to_date) as to_date
-    from refund_flag_islands
-    group by creator_id, order_id, flag, island
+    {{ merged_intervals('refund_flag_intervals', ['creator_id', 'order_id', 'flag']) }}
 ),
 
 creator_contributions as (
