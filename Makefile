@@ -44,8 +44,10 @@ run: $(STAMP) demo-data
 	$(BIN)/python -m kscore.summary $(WAREHOUSE)
 	$(BIN)/kscore runs --warehouse $(WAREHOUSE) | head -5
 
+# two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
+# worker, so its module fixtures (the builds it shares) are built once
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests/python
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/python
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py --scale small

@@ -11,7 +11,6 @@ one run: one range build), and runs in the `kscore_build_file` pool (limit 1): o
 build file. Steps hand their gate results on through the run folder (runs/<run id>/).
 """
 
-import json
 import pickle
 from contextlib import contextmanager
 from typing import Any, Mapping, Optional
@@ -22,7 +21,7 @@ from dagster import (AssetExecutionContext, AssetKey, AssetMaterialization, Asse
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from kscore import gates, landing, pipeline
-from kscore.dbt_runner import DbtError, dbt_vars
+from kscore.dbt_runner import DbtError, cli_vars, dbt_vars
 from kscore.pipeline import RunContext, RunError, build_lock
 
 from orchestration.checks import (MART_CHECK, MART_CHECK_SPEC, MART_GATES, PUBLISH_CHECK_SPEC, PUBLISHED, RAW_CHECK,
@@ -123,10 +122,10 @@ def build_assets(partitions: PartitionsDefinition, project: DbtProject) -> list:
         ctx = kscore.run_context(context)
         results = _load(ctx, "raw")
         with build_lock(ctx.paths), dbt_environment(ctx):
-            vars_ = dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id)
+            vars_ = dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id)  # also in the environment
             context.log.info(f"dbt build for as_of_dates {ctx.from_date} … {ctx.to_date} "
                              f"({len(ctx.as_of_dates)} days, one invocation)")
-            invocation = dbt.cli([*pipeline.DBT_BUILD_ARGS, "--vars", json.dumps(vars_)], context=context,
+            invocation = dbt.cli([*pipeline.DBT_BUILD_ARGS, *cli_vars(vars_)], context=context,
                                  target_path=ctx.paths.dbt_target, raise_on_error=False)
             yield from invocation.stream()
             if not invocation.is_successful():

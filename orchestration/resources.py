@@ -12,7 +12,7 @@ from typing import Optional
 from dagster import AssetExecutionContext, ConfigurableResource
 from pydantic import Field
 
-from kscore.dbt_runner import dbt_env
+from kscore.dbt_runner import dbt_env, dbt_vars
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
 from kscore.pipeline import RunContext
 from kscore.publish import published_as_of_dates
@@ -52,9 +52,10 @@ class KscoreResource(ConfigurableResource):
 
 @contextmanager
 def dbt_environment(ctx: RunContext):
-    """The environment `kscore run` gives dbt (build file, landing zone), for dagster-dbt's subprocess."""
+    """The environment `kscore run` gives dbt (build file, landing zone, the run's as_of_dates and id), for
+    dagster-dbt's subprocess."""
     saved = dict(os.environ)
-    os.environ.update(dbt_env(ctx.paths, ctx.landing))
+    os.environ.update(dbt_env(ctx.paths, ctx.landing, dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id)))
     try:
         yield
     finally:

@@ -2,7 +2,7 @@
   landed_file_list(table_name, min_dt=none, extra_dts=[]): the accepted files
   of a raw table from the sense step's ledger ops.landed_files, as a sorted
   list of paths; none when the ledger does not exist (then read_landed reads
-  the folder). Partitions after var('to_date') are never read: a run for
+  the folder). Partitions after kscore.run_var('to_date') are never read: a run for
   as_of_dates up to D uses data landed for days before D (a replay of an old
   range does not see the future). Only evaluated at execution time.
 -#}
@@ -19,7 +19,7 @@
     {%- set sql -%}
         select file_path from {{ ledger }}
         where table_name = {{ kscore.sql_string(table_name) }} and status = 'accepted'
-          and dt <= date {{ kscore.sql_string(var("to_date")) }}
+          and dt <= date {{ kscore.sql_string(kscore.run_var("to_date")) }}
         {%- if min_dt is not none %}
           and (dt >= date {{ kscore.sql_string(min_dt) }}
                {%- if extra_dts | length > 0 %} or dt in ({% for d in extra_dts %}date {{ kscore.sql_string(d) }}{{ ', ' if not loop.last }}{% endfor %}){% endif %})

@@ -19,7 +19,7 @@
             superseded duplicates.
   kind      'event' or 'change'
   ts_column the row's own timestamp that decides its dt (rules dt_mismatch,
-            future_timestamp: later than the day after var('to_date'))
+            future_timestamp: later than the day after kscore.run_var('to_date'))
   rules     {rule_name: SQL condition that is TRUE when the row breaks it};
             the row is `r`; CTE `batch` holds this run's typed rows and
             `prior` this model's staged rows of partitions not re-read.
@@ -138,7 +138,7 @@ checked as (
             case when r.cast_failures is null and ({% for c in cols if not c.nullable and c.name not in key %}r.{{ c.name }} is null{{ ' or ' if not loop.last }}{% else %}1 = 0{% endfor %}) then 'required_null' end,
             {%- if ts_column %}
             case when cast(r.{{ ts_column }} as date) <> r.dt then 'dt_mismatch' end,
-            case when r.{{ ts_column }} >= cast({{ kscore.add_days('date ' ~ kscore.sql_string(var('to_date')), 1) }} as timestamp) then 'future_timestamp' end,
+            case when r.{{ ts_column }} >= cast({{ kscore.add_days('date ' ~ kscore.sql_string(kscore.run_var('to_date')), 1) }} as timestamp) then 'future_timestamp' end,
             {%- endif %}
             {%- if kind == 'event' %}
             case when r.key_rank > 1 and r.min_content_hash <> r.max_content_hash then 'duplicate_key_conflict' end,
@@ -168,7 +168,7 @@ final as (
             else 'staged'
         end as row_status,
         broken_rules,
-        {{ kscore.sql_string(var("run_id")) }} as run_id
+        {{ kscore.sql_string(kscore.run_var("run_id")) }} as run_id
     from checked
 )
 

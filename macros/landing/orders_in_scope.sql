@@ -16,7 +16,7 @@ touched_paid_dates as (
     select distinct o.paid_date
     from {{ ref('base_landing__logistics_events') }} as l
     inner join {{ orders }} as o on o.order_id = l.order_id
-    where l.run_id = {{ kscore.sql_string(var("run_id")) }}
+    where l.run_id = {{ kscore.sql_string(kscore.run_var("run_id")) }}
 ),
 
 orders_in_scope as (

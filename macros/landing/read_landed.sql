@@ -27,7 +27,7 @@
         {%- set location = var('landing_dir') ~ '/' ~ table_name ~ '/dt=*/*.parquet' -%}
         (select {% for c in cols %}{{ c.name }}, {% endfor %}cast(dt as date) as dt, filename as source_file, cast(file_row_number as bigint) as source_row
          from read_parquet({{ kscore.sql_string(location) }}, hive_partitioning = true, union_by_name = true, filename = true, file_row_number = true)
-         where cast(dt as date) <= date {{ kscore.sql_string(var("to_date")) }}
+         where cast(dt as date) <= date {{ kscore.sql_string(kscore.run_var("to_date")) }}
          {% if min_dt is not none %}and cast(dt as date) >= date {{ kscore.sql_string(min_dt) }}{% endif %})
     {%- elif files | length == 0 -%}
         (select {% for c in cols %}cast(null as {{ c.data_type }}) as {{ c.name }}, {% endfor %}cast(null as date) as dt, cast(null as varchar) as source_file, cast(null as bigint) as source_row

@@ -1,11 +1,11 @@
 {#-
   as_of_dates(): a relation with one row per as_of_date of this build,
-  from var('from_date') to var('to_date') inclusive (spec 07: one dbt
+  from kscore.run_var('from_date') to kscore.run_var('to_date') inclusive (spec 07: one dbt
   invocation computes a whole range set-based). Column: as_of_date (DATE).
   Dispatched so that another engine supplies its own series generator.
 -#}
 {% macro as_of_dates(from_date=none, to_date=none) -%}
-    {{ return(adapter.dispatch('as_of_dates', 'kscore')(from_date or var('from_date'), to_date or var('to_date'))) }}
+    {{ return(adapter.dispatch('as_of_dates', 'kscore')(from_date or kscore.run_var('from_date'), to_date or kscore.run_var('to_date'))) }}
 {%- endmacro %}
 
 {% macro default__as_of_dates(from_date, to_date) -%}

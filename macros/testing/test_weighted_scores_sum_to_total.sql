@@ -6,14 +6,22 @@
   Returns the rows that disagree; a NULL total must have a NULL sum.
 -#}
 {% test weighted_scores_sum_to_total(model, indicators, keys, total_column, tolerance=0.01) %}
-with sums as (
-    select {{ keys | join(', ') }}, sum(weighted_score) as weighted_score_sum
-    from {{ indicators }}
-    group by {{ keys | join(', ') }}
+{#- `model` may be a filtered subquery (get_where_subquery: a history mart is judged on the build's
+    as_of_dates); the long rows are read for the judged rows' keys only -#}
+with judged as (
+    select * from {{ model }}
+),
+
+sums as (
+    select {% for k in keys %}i.{{ k }}, {% endfor %}sum(i.weighted_score) as weighted_score_sum
+    from {{ indicators }} as i
+    inner join judged as j
+        on {% for k in keys %}i.{{ k }} = j.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+    group by {% for k in keys %}i.{{ k }}{{ ', ' if not loop.last }}{% endfor %}
 )
 
 select m.{{ keys | join(', m.') }}, m.{{ total_column }}, s.weighted_score_sum
-from {{ model }} as m
+from judged as m
 left join sums as s
     on {% for k in keys %}s.{{ k }} = m.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
 where (m.{{ total_column }} is null) <> (s.weighted_score_sum is null)

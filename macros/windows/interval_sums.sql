@@ -29,8 +29,8 @@
   one whose contributions all ended gets 0.
 -#}
 {% macro interval_sums(probes, contributions, keys, measures) -%}
-    {%- set first_day = "cast(" ~ kscore.sql_string(var('from_date')) ~ " as date)" -%}
-    {%- set last_day = "cast(" ~ kscore.sql_string(var('to_date')) ~ " as date)" -%}
+    {%- set first_day = "cast(" ~ kscore.sql_string(kscore.run_var('from_date')) ~ " as date)" -%}
+    {%- set last_day = "cast(" ~ kscore.sql_string(kscore.run_var('to_date')) ~ " as date)" -%}
     select {% for k in keys %}{{ k }}, {% endfor %}as_of_date{% for m in measures %}, {{ m }}{% endfor %}
     from (
         select

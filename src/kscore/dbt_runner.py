@@ -61,7 +61,15 @@ class DbtError(RuntimeError):
     """dbt failed; the message names the failing nodes and points at the log."""
 
 
-def dbt_env(paths: WarehousePaths, landing: Path) -> dict[str, str]:
+# the per-run values go to dbt in the environment, not in --vars (macro run_var): dbt re-parses the
+# whole project whenever --vars change, while a changed environment variable re-parses only the files
+# that read it, so a daily run keeps dbt's partial parsing
+RUN_ENV = {"from_date": "KSCORE_FROM_DATE", "to_date": "KSCORE_TO_DATE", "run_id": "KSCORE_RUN_ID",
+           "landing_dir": "KSCORE_LANDING_DIR"}
+
+
+def dbt_env(paths: WarehousePaths, landing: Path, vars_: dict | None = None) -> dict[str, str]:
+    """dbt's environment: the build file, the landing zone, where dbt writes, and the run's values."""
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(PROJECT_DIR),
@@ -71,7 +79,14 @@ def dbt_env(paths: WarehousePaths, landing: Path) -> dict[str, str]:
         DBT_LOG_PATH=str(paths.folder / "dbt_logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    env.update({RUN_ENV[k]: str(v) for k, v in (vars_ or {}).items() if k in RUN_ENV})
     return env
+
+
+def cli_vars(vars_: dict) -> list[str]:
+    """The `--vars` arguments for what is not a per-run value (RUN_ENV): none in a kscore run."""
+    rest = {k: v for k, v in vars_.items() if k not in RUN_ENV}
+    return ["--vars", json.dumps(rest)] if rest else []
 
 
 def dbt_vars(from_date: dt.date, to_date: dt.date, landing: Path, run_id: str, **extra) -> dict:
@@ -91,11 +106,12 @@ def dbt_executable() -> str:
 
 def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
             log_file: Path, progress: Callable[[str], None] = print) -> dict:
-    """Run `dbt <args> --vars ...` in the project; stream progress; raise DbtError on failure.
+    """Run `dbt <args>` in the project with the run's values (dbt_env, cli_vars); stream progress; raise
+    DbtError on failure.
 
     Returns a summary {"seconds", "nodes", "errors", "results"} from run_results.json.
     """
-    cmd = [dbt_executable(), *args, "--vars", json.dumps(vars_), "--project-dir", str(PROJECT_DIR)]
+    cmd = [dbt_executable(), *args, *cli_vars(vars_), "--project-dir", str(PROJECT_DIR)]
     log_file.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     done = re.compile(r"^\S+\s+(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP)")
@@ -105,7 +121,7 @@ def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
         # dbt runs in its own process group (a terminal's Ctrl-C or a signal to the run reaches the
         # run, which ends dbt itself) and dies with the run (PR_SET_PDEATHSIG)
         proc = subprocess.Popen(
-            cmd, cwd=PROJECT_DIR, env=dbt_env(paths, landing), stdout=subprocess.PIPE,
+            cmd, cwd=PROJECT_DIR, env=dbt_env(paths, landing, vars_), stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True,
             preexec_fn=_die_with_parent)
         _LIVE[proc.pid] = pid_file

@@ -54,8 +54,11 @@ def builds(tiny_landing, tmp_path_factory):
     # the build file as the increment finds it (test_increment_writes_only_the_new_day_and_its_look_back)
     shutil.copyfile(root / "daily" / "kscore_build.duckdb", root / "before_increment.duckdb")
     second = run(d2, d2, tiny_landing, root / "daily" / "kscore.duckdb", progress=quiet)
-    # and as the increment left it (later tests run again on the daily warehouse)
+    # and as the increment left it (later tests run again on the daily warehouse), with the SQL it ran
     shutil.copyfile(root / "daily" / "kscore_build.duckdb", root / "after_increment.duckdb")
+    shutil.copytree(root / "daily" / "dbt_target" / "run", root / "increment_sql")
+    shutil.copyfile(root / "daily" / "dbt_target" / "manifest.json", root / "increment_manifest.json")
+    shutil.copyfile(root / "daily" / "dbt_logs" / "dbt.log", root / "increment_dbt.log")
     return d1, d2, ranged, first, second, root
 
 
@@ -157,3 +160,32 @@ def test_increment_writes_only_the_new_day_and_its_look_back(builds):
             f") order by 1").fetchall()
         assert {d for (d,) in changed} <= {d2}, f"marts.{table}: the increment changed {changed}, not only {d2}"
     con.close()
+
+
+def test_increment_keeps_partial_parsing_and_judges_only_its_own_days(builds):
+    """Issue 15, dbt's fixed cost: the per-run values reach dbt in the environment (macro run_var), so the
+    increment's dbt re-parses only what changed; and the data tests of the marts incremental by as_of_date
+    read the increment's as_of_date only (macro get_where_subquery), the earlier days were judged by the
+    run that wrote them."""
+    d1, d2, _, first, second, root = builds
+    assert first.ok and second.ok, (first.message, second.message)
+    invocations = (root / "increment_dbt.log").read_text(encoding="utf-8").split("Running with dbt=")
+    assert len(invocations) >= 3, "expected the first run's and the increment's dbt invocations in dbt.log"
+    increment = invocations[-1]
+    assert "Unable to do partial parsing" not in increment, increment[:3000]
+    assert "Partial parsing enabled" in increment, increment[:3000]
+    nodes = json.loads((root / "increment_manifest.json").read_text())["nodes"].values()
+
+    def sql_of_tests_on(model: str) -> list[str]:
+        return [(root / "increment_sql" / "kscore" / n["original_file_path"] / n["path"]).read_text(encoding="utf-8")
+                for n in nodes if n["resource_type"] == "test" and n.get("attached_node") == f"model.kscore.{model}"]
+
+    # every data test of a mart incremental by as_of_date reads the increment's day only
+    for model in ("product_tier_daily", "shop_experience_score_daily", "creator_reputation_score_daily"):
+        tests = sql_of_tests_on(model)
+        assert len(tests) >= 2, model
+        for sql in tests:
+            assert f"as_of_date >= cast('{d2}' as date)" in sql and f"as_of_date <= cast('{d2}' as date)" in sql, sql
+    # a table keyed by its landed date is still judged whole (its keys must be unique across days)
+    staged = sql_of_tests_on("stg_landing__orders")
+    assert staged and all("dbt_subquery" not in sql for sql in staged), staged

@@ -8,8 +8,7 @@
 
 with scored as (
     select * from {{ ref('int_experience_shop_scores') }}
-    where as_of_date >= cast({{ kscore.sql_string(var("from_date")) }} as date)
-      and as_of_date <= cast({{ kscore.sql_string(var("to_date")) }} as date)
+    where {{ in_build_range('as_of_date') }}
 ),
 
 final as (

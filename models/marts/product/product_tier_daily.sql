@@ -7,8 +7,7 @@
 
 with indicators as (
     select * from {{ ref('int_product_tier_indicators') }}
-    where as_of_date >= cast({{ kscore.sql_string(var("from_date")) }} as date)
-      and as_of_date <= cast({{ kscore.sql_string(var("to_date")) }} as date)
+    where {{ in_build_range('as_of_date') }}
 ),
 
 scores as (

@@ -4,8 +4,7 @@
 
 with product_tiers as (
     select * from {{ ref('product_tier_daily') }}
-    where as_of_date >= cast({{ kscore.sql_string(var("from_date")) }} as date)
-      and as_of_date <= cast({{ kscore.sql_string(var("to_date")) }} as date)
+    where {{ in_build_range('as_of_date') }}
 ),
 
 final as (

@@ -14,7 +14,7 @@ late_orders as (
     -- late in the final state: not shipped by the deadline (an order shipped in time is visible before D)
     select order_id, shop_id, paid_at, ship_deadline_at, shipped_at
     from {{ ref('int_orders_enriched') }}
-    where ship_deadline_at < cast(cast({{ kscore.sql_string(var("to_date")) }} as date) as timestamp)
+    where ship_deadline_at < cast(cast({{ kscore.sql_string(run_var("to_date")) }} as date) as timestamp)
       and (shipped_at is null or shipped_at > ship_deadline_at)
 ),
 
