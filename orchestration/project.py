@@ -18,7 +18,7 @@ from kscore import PROJECT_DIR
 from kscore.dbt_runner import dbt_executable
 
 # what dbt parses: a change to any of these makes the manifest stale
-PROJECT_INPUTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "profiles.yml")
+PROJECT_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
 
 
 def put_dbt_on_path() -> str:
