@@ -10,6 +10,16 @@
   (is_scored false), otherwise 正式期.
 -#}
 
+{#- the windowed figures per shop: one contribution column each (macro contribution_columns) -#}
+{%- set shop_measures = {
+    'paid_orders': 'bigint', 'pickup_due_orders': 'bigint', 'collected_on_time_orders': 'bigint',
+    'delivered_orders': 'bigint', 'delivery_hours_sum': 'decimal(38, 18)', 'quality_refund_orders': 'bigint',
+    'effective_sales_days': 'bigint', 'refund_only_completed': 'bigint', 'refund_only_hours_sum': 'decimal(38, 18)',
+    'return_refund_completed': 'bigint', 'return_refund_hours_sum': 'decimal(38, 18)', 'reviews': 'bigint',
+    'negative_product_reviews': 'bigint', 'negative_logistics_reviews': 'bigint', 'im_sessions': 'bigint',
+    'im_replied_3min_sessions': 'bigint', 'im_rated_sessions': 'bigint', 'im_unsatisfied_sessions': 'bigint',
+    'live_active_days': 'bigint'} -%}
+
 with spine as (
     select as_of_date from {{ as_of_dates() }} as s
 ),
@@ -160,25 +170,7 @@ shop_contributions as (
         o.shop_id,
         {{ add_days('o.paid_date', 1) }} as from_date,
         {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
-        cast(o.paid_orders as bigint) as paid_orders,
-        cast(0 as bigint) as pickup_due_orders,
-        cast(0 as bigint) as collected_on_time_orders,
-        cast(0 as bigint) as delivered_orders,
-        cast(0 as decimal(38, 18)) as delivery_hours_sum,
-        cast(0 as bigint) as quality_refund_orders,
-        cast(0 as bigint) as effective_sales_days,
-        cast(0 as bigint) as refund_only_completed,
-        cast(0 as decimal(38, 18)) as refund_only_hours_sum,
-        cast(0 as bigint) as return_refund_completed,
-        cast(0 as decimal(38, 18)) as return_refund_hours_sum,
-        cast(0 as bigint) as reviews,
-        cast(0 as bigint) as negative_product_reviews,
-        cast(0 as bigint) as negative_logistics_reviews,
-        cast(0 as bigint) as im_sessions,
-        cast(0 as bigint) as im_replied_3min_sessions,
-        cast(0 as bigint) as im_rated_sessions,
-        cast(0 as bigint) as im_unsatisfied_sessions,
-        cast(0 as bigint) as live_active_days
+        {{ contribution_columns(shop_measures, {'paid_orders': 'o.paid_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -187,7 +179,8 @@ shop_contributions as (
         o.shop_id,
         {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date else o.paid_date end', 1) }},
         {{ add_days('o.paid_date', 'p.window_days') }},
-        0, o.paid_orders, o.collected_on_time_orders, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        {{ contribution_columns(shop_measures, {
+            'pickup_due_orders': 'o.paid_orders', 'collected_on_time_orders': 'o.collected_on_time_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -195,13 +188,13 @@ shop_contributions as (
         o.shop_id,
         {{ add_days('o.delivered_date', 1) }},
         {{ add_days('o.delivered_date', 'p.window_days') }},
-        0, 0, 0, o.delivered_collected_orders, cast(o.delivery_hours_sum as decimal(38, 18)),
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        {{ contribution_columns(shop_measures, {
+            'delivered_orders': 'o.delivered_collected_orders', 'delivery_hours_sum': 'o.delivery_hours_sum'}) }}
     from orders_daily as o
     cross join params as p
     where o.delivered_date is not null
     union all
-    select shop_id, from_date, to_date, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    select shop_id, from_date, to_date, {{ contribution_columns(shop_measures, {'quality_refund_orders': '1'}) }}
     from refund_order_flags
     where flag = 'quality'
     union all
@@ -210,12 +203,12 @@ shop_contributions as (
         d.shop_id,
         {{ add_days('d.paid_date', 1) }},
         {{ add_days('d.paid_date', 'p.stability_window_days') }},
-        0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        {{ contribution_columns(shop_measures, {'effective_sales_days': '1'}) }}
     from paid_days as d
     cross join params as p
     where d.paid_orders >= 1
     union all
-    select s.shop_id, s.from_date, s.to_date, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    select s.shop_id, s.from_date, s.to_date, {{ contribution_columns(shop_measures, {'effective_sales_days': '-1'}) }}
     from refunded_count_spans as s
     inner join paid_days as d on d.shop_id = s.shop_id and d.paid_date = s.paid_date
     where d.paid_orders >= 1
@@ -228,12 +221,11 @@ shop_contributions as (
              else {{ add_days('r.completed_at', 1) }} end,
         case when r.in_force_to is null or r.in_force_to > {{ add_days('r.completed_at', 'p.window_days') }}
              then {{ add_days('r.completed_at', 'p.window_days') }} else r.in_force_to end,
-        0, 0, 0, 0, 0, 0, 0,
-        case when r.refund_type = 'refund_only' then 1 else 0 end,
-        case when r.refund_type = 'refund_only' then cast(r.complete_hours as decimal(38, 18)) end,
-        case when r.refund_type = 'return_refund' then 1 else 0 end,
-        case when r.refund_type = 'return_refund' then cast(r.complete_hours as decimal(38, 18)) end,
-        0, 0, 0, 0, 0, 0, 0, 0
+        {{ contribution_columns(shop_measures, {
+            'refund_only_completed': "case when r.refund_type = 'refund_only' then 1 else 0 end",
+            'refund_only_hours_sum': "case when r.refund_type = 'refund_only' then r.complete_hours end",
+            'return_refund_completed': "case when r.refund_type = 'return_refund' then 1 else 0 end",
+            'return_refund_hours_sum': "case when r.refund_type = 'return_refund' then r.complete_hours end"}) }}
     from completed_refunds as r
     cross join params as p
     where r.is_merchant_completed
@@ -243,9 +235,9 @@ shop_contributions as (
         r.shop_id,
         {{ add_days('r.created_date', 1) }},
         {{ add_days('r.created_date', 'p.window_days') }},
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        r.reviews, r.negative_product_reviews, r.negative_logistics_reviews,
-        0, 0, 0, 0, 0
+        {{ contribution_columns(shop_measures, {
+            'reviews': 'r.reviews', 'negative_product_reviews': 'r.negative_product_reviews',
+            'negative_logistics_reviews': 'r.negative_logistics_reviews'}) }}
     from reviews_daily as r
     cross join params as p
     union all
@@ -253,9 +245,9 @@ shop_contributions as (
         i.shop_id,
         {{ add_days('i.im_date', 1) }},
         {{ add_days('i.im_date', 'p.window_days') }},
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        i.sessions, i.replied_3min_sessions, i.rated_sessions, i.unsatisfied_sessions,
-        0
+        {{ contribution_columns(shop_measures, {
+            'im_sessions': 'i.sessions', 'im_replied_3min_sessions': 'i.replied_3min_sessions',
+            'im_rated_sessions': 'i.rated_sessions', 'im_unsatisfied_sessions': 'i.unsatisfied_sessions'}) }}
     from im_daily as i
     cross join params as p
     union all
@@ -263,8 +255,8 @@ shop_contributions as (
         l.shop_id,
         {{ add_days('l.live_date', 1) }},
         {{ add_days('l.live_date', 'p.stability_window_days') }},
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        case when round(l.live_hours * 60, 6) >= cp.live_active_min_minutes then 1 else 0 end
+        {{ contribution_columns(shop_measures, {
+            'live_active_days': 'case when round(l.live_hours * 60, 6) >= cp.live_active_min_minutes then 1 else 0 end'}) }}
     from live_daily as l
     cross join params as p
     cross join core_params as cp
@@ -275,12 +267,7 @@ shop_probes as (
 ),
 
 shop_sums as (
-    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], [
-        'paid_orders', 'pickup_due_orders', 'collected_on_time_orders', 'delivered_orders',
-        'delivery_hours_sum', 'quality_refund_orders', 'effective_sales_days', 'refund_only_completed',
-        'refund_only_hours_sum', 'return_refund_completed', 'return_refund_hours_sum', 'reviews',
-        'negative_product_reviews', 'negative_logistics_reviews', 'im_sessions', 'im_replied_3min_sessions',
-        'im_rated_sessions', 'im_unsatisfied_sessions', 'live_active_days']) }}
+    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], shop_measures.keys() | list) }}
 ),
 
 counts as (

@@ -9,6 +9,16 @@
   (level 3 / 2 / 1) for the peer groups.
 -#}
 
+{#- the windowed figures per product: one contribution column each (macro contribution_columns); the
+    hour sums stay NULL where no row contributes -#}
+{%- set product_measures = {
+    'paid_orders': 'bigint', 'gmv': 'decimal(18, 2)', 'in_stock_orders': 'bigint', 'shipped_orders': 'bigint',
+    'ship_hours_sum': ['decimal(38, 18)', 'null'], 'ship_hours_count': 'bigint',
+    'completed_refund_amount': 'decimal(18, 2)', 'merchant_completed_refunds': 'bigint',
+    'merchant_complete_hours_sum': ['decimal(38, 18)', 'null'], 'merchant_complete_hours_count': 'bigint',
+    'quality_refund_orders': 'bigint', 'dispute_orders': 'bigint', 'reviews': 'bigint',
+    'negative_product_reviews': 'bigint', 'exposures': 'bigint'} -%}
+
 with spine as (
     select as_of_date from {{ as_of_dates() }} as s
 ),
@@ -147,21 +157,8 @@ product_contributions as (
         o.product_id,
         {{ add_days('o.paid_date', 1) }} as from_date,
         {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
-        cast(o.paid_orders as bigint) as paid_orders,
-        cast(o.gmv as decimal(18, 2)) as gmv,
-        cast(o.in_stock_orders as bigint) as in_stock_orders,
-        cast(0 as bigint) as shipped_orders,
-        cast(null as decimal(38, 18)) as ship_hours_sum,
-        cast(0 as bigint) as ship_hours_count,
-        cast(0 as decimal(18, 2)) as completed_refund_amount,
-        cast(0 as bigint) as merchant_completed_refunds,
-        cast(null as decimal(38, 18)) as merchant_complete_hours_sum,
-        cast(0 as bigint) as merchant_complete_hours_count,
-        cast(0 as bigint) as quality_refund_orders,
-        cast(0 as bigint) as dispute_orders,
-        cast(0 as bigint) as reviews,
-        cast(0 as bigint) as negative_product_reviews,
-        cast(0 as bigint) as exposures
+        {{ contribution_columns(product_measures, {
+            'paid_orders': 'o.paid_orders', 'gmv': 'o.gmv', 'in_stock_orders': 'o.in_stock_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -170,11 +167,9 @@ product_contributions as (
         o.product_id,
         {{ add_days('case when o.shipped_date > o.paid_date then o.shipped_date else o.paid_date end', 1) }},
         {{ add_days('o.paid_date', 'p.window_days') }},
-        0, 0, 0,
-        cast(o.shipped_orders as bigint),
-        cast(o.ship_hours_sum as decimal(38, 18)),
-        case when o.ship_hours_sum is not null then 1 else 0 end,
-        0, 0, null, 0, 0, 0, 0, 0, 0
+        {{ contribution_columns(product_measures, {
+            'shipped_orders': 'o.shipped_orders', 'ship_hours_sum': 'o.ship_hours_sum',
+            'ship_hours_count': 'case when o.ship_hours_sum is not null then 1 else 0 end'}) }}
     from orders_daily as o
     cross join params as p
     where o.shipped_date is not null
@@ -183,29 +178,30 @@ product_contributions as (
         r.product_id,
         r.version_from_date,
         r.version_to_date,
-        0, 0, 0, 0, null, 0,
-        cast(r.refund_amount as decimal(18, 2)),
-        case when r.is_merchant_completed then 1 else 0 end,
-        case when r.is_merchant_completed then cast(r.complete_hours as decimal(38, 18)) end,
-        case when r.is_merchant_completed and r.complete_hours is not null then 1 else 0 end,
-        0, 0, 0, 0, 0
+        {{ contribution_columns(product_measures, {
+            'completed_refund_amount': 'r.refund_amount',
+            'merchant_completed_refunds': 'case when r.is_merchant_completed then 1 else 0 end',
+            'merchant_complete_hours_sum': 'case when r.is_merchant_completed then r.complete_hours end',
+            'merchant_complete_hours_count':
+                'case when r.is_merchant_completed and r.complete_hours is not null then 1 else 0 end'}) }}
     from refund_versions as r
     where r.is_completed
     union all
-    select product_id, from_date, to_date, 0, 0, 0, 0, null, 0, 0, 0, null, 0,
-           case when flag = 'quality' then 1 else 0 end,
-           case when flag = 'dispute' then 1 else 0 end,
-           0, 0, 0
+    select
+        product_id,
+        from_date,
+        to_date,
+        {{ contribution_columns(product_measures, {
+            'quality_refund_orders': "case when flag = 'quality' then 1 else 0 end",
+            'dispute_orders': "case when flag = 'dispute' then 1 else 0 end"}) }}
     from refund_order_flags
     union all
     select
         r.product_id,
         {{ add_days('r.created_date', 1) }},
         {{ add_days('r.created_date', 'p.window_days') }},
-        0, 0, 0, 0, null, 0, 0, 0, null, 0, 0, 0,
-        cast(r.reviews as bigint),
-        cast(r.negative_product_reviews as bigint),
-        0
+        {{ contribution_columns(product_measures, {
+            'reviews': 'r.reviews', 'negative_product_reviews': 'r.negative_product_reviews'}) }}
     from reviews_daily as r
     cross join params as p
     union all
@@ -213,8 +209,7 @@ product_contributions as (
         tr.product_id,
         {{ add_days('tr.traffic_date', 1) }},
         {{ add_days('tr.traffic_date', 'p.window_days') }},
-        0, 0, 0, 0, null, 0, 0, 0, null, 0, 0, 0, 0, 0,
-        cast(tr.content_exposures as bigint)
+        {{ contribution_columns(product_measures, {'exposures': 'tr.content_exposures'}) }}
     from traffic_daily as tr
     cross join params as p
 ),
@@ -224,11 +219,7 @@ product_probes as (
 ),
 
 product_sums as (
-    {{ interval_sums('product_probes', 'product_contributions', ['product_id'], [
-        'paid_orders', 'gmv', 'in_stock_orders', 'shipped_orders', 'ship_hours_sum', 'ship_hours_count',
-        'completed_refund_amount', 'merchant_completed_refunds', 'merchant_complete_hours_sum',
-        'merchant_complete_hours_count', 'quality_refund_orders', 'dispute_orders', 'reviews',
-        'negative_product_reviews', 'exposures']) }}
+    {{ interval_sums('product_probes', 'product_contributions', ['product_id'], product_measures.keys() | list) }}
 ),
 
 shop_probes as (

@@ -10,6 +10,14 @@
   Fewer than min_orders_scored distribution orders = 成长期 (is_scored false).
 -#}
 
+{#- the windowed figures per creator: one contribution column each (macro contribution_columns) -#}
+{%- set creator_measures = {
+    'order_rows': 'bigint', 'distribution_orders': 'bigint', 'ship_due_orders': 'bigint',
+    'shipped_on_time_orders': 'bigint', 'content_rows': 'bigint', 'views': 'bigint', 'interactions': 'bigint',
+    'negative_feedbacks': 'bigint', 'false_claim_reports': 'bigint', 'reviews': 'bigint',
+    'negative_product_reviews': 'bigint', 'negative_service_reviews': 'bigint', 'quality_refund_orders': 'bigint',
+    'dispute_orders': 'bigint'} -%}
+
 with spine as (
     select as_of_date from {{ as_of_dates() }} as s
 ),
@@ -77,20 +85,7 @@ creator_contributions as (
         o.creator_id,
         {{ add_days('o.paid_date', 1) }} as from_date,
         {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
-        cast(1 as bigint) as order_rows,
-        cast(o.distribution_orders as bigint) as distribution_orders,
-        cast(0 as bigint) as ship_due_orders,
-        cast(0 as bigint) as shipped_on_time_orders,
-        cast(0 as bigint) as content_rows,
-        cast(0 as bigint) as views,
-        cast(0 as bigint) as interactions,
-        cast(0 as bigint) as negative_feedbacks,
-        cast(0 as bigint) as false_claim_reports,
-        cast(0 as bigint) as reviews,
-        cast(0 as bigint) as negative_product_reviews,
-        cast(0 as bigint) as negative_service_reviews,
-        cast(0 as bigint) as quality_refund_orders,
-        cast(0 as bigint) as dispute_orders
+        {{ contribution_columns(creator_measures, {'order_rows': '1', 'distribution_orders': 'o.distribution_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -99,7 +94,8 @@ creator_contributions as (
         o.creator_id,
         {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date else o.paid_date end', 1) }},
         {{ add_days('o.paid_date', 'p.window_days') }},
-        0, 0, o.distribution_orders, o.shipped_on_time_orders, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        {{ contribution_columns(creator_measures, {
+            'ship_due_orders': 'o.distribution_orders', 'shipped_on_time_orders': 'o.shipped_on_time_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -107,7 +103,9 @@ creator_contributions as (
         c.creator_id,
         {{ add_days('c.stat_date', 1) }},
         {{ add_days('c.stat_date', 'p.window_days') }},
-        0, 0, 0, 0, 1, c.views, c.interactions, c.negative_feedbacks, c.false_claim_reports, 0, 0, 0, 0, 0
+        {{ contribution_columns(creator_measures, {
+            'content_rows': '1', 'views': 'c.views', 'interactions': 'c.interactions',
+            'negative_feedbacks': 'c.negative_feedbacks', 'false_claim_reports': 'c.false_claim_reports'}) }}
     from content_daily as c
     cross join params as p
     union all
@@ -116,14 +114,19 @@ creator_contributions as (
         r.creator_id,
         {{ add_days('case when r.created_date > r.order_paid_date then r.created_date else r.order_paid_date end', 1) }},
         {{ add_days('r.order_paid_date', 'p.window_days') }},
-        0, 0, 0, 0, 0, 0, 0, 0, 0, r.reviews, r.negative_product_reviews, r.negative_service_reviews, 0, 0
+        {{ contribution_columns(creator_measures, {
+            'reviews': 'r.reviews', 'negative_product_reviews': 'r.negative_product_reviews',
+            'negative_service_reviews': 'r.negative_service_reviews'}) }}
     from reviews_daily as r
     cross join params as p
     union all
     select
-        creator_id, from_date, to_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        case when flag = 'quality' then 1 else 0 end,
-        case when flag = 'dispute' then 1 else 0 end
+        creator_id,
+        from_date,
+        to_date,
+        {{ contribution_columns(creator_measures, {
+            'quality_refund_orders': "case when flag = 'quality' then 1 else 0 end",
+            'dispute_orders': "case when flag = 'dispute' then 1 else 0 end"}) }}
     from refund_order_flags
 ),
 
@@ -140,10 +143,7 @@ creator_probes as (
 ),
 
 creator_sums as (
-    {{ interval_sums('creator_probes', 'creator_contributions', ['creator_id'], [
-        'order_rows', 'distribution_orders', 'ship_due_orders', 'shipped_on_time_orders', 'content_rows',
-        'views', 'interactions', 'negative_feedbacks', 'false_claim_reports', 'reviews',
-        'negative_product_reviews', 'negative_service_reviews', 'quality_refund_orders', 'dispute_orders']) }}
+    {{ interval_sums('creator_probes', 'creator_contributions', ['creator_id'], creator_measures.keys() | list) }}
 ),
 
 scored_creators as (

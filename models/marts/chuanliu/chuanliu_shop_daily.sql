@@ -1,6 +1,11 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
 {#- 川流计划 daily eligibility and reward per active shop (spec 05 §1). reward_date E = D-1. -#}
 
+{#- the windowed figures per shop: one contribution column each (macro contribution_columns) -#}
+{%- set shop_measures = {
+    'distributed_orders_180d': 'bigint', 'distributed_buyers_180d': 'bigint', 'self_live_days_30d': 'bigint',
+    'self_live_hours': 'decimal(38, 18)'} -%}
+
 with spine as (
     select as_of_date from {{ as_of_dates() }} as s
 ),
@@ -62,23 +67,23 @@ shop_contributions as (
         o.shop_id,
         {{ add_days('o.paid_date', 1) }} as from_date,
         {{ add_days('o.paid_date', 'p.distribution_window_days') }} as to_date,
-        cast(o.distributed_orders as bigint) as distributed_orders_180d,
-        cast(0 as bigint) as distributed_buyers_180d,
-        cast(0 as bigint) as self_live_days_30d,
-        cast(0 as decimal(38, 18)) as self_live_hours
+        {{ contribution_columns(shop_measures, {'distributed_orders_180d': 'o.distributed_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
-    select d.shop_id, d.delta_date, cast(null as date), 0, d.buyers_delta, 0, 0
+    select
+        d.shop_id,
+        d.delta_date,
+        cast(null as date),
+        {{ contribution_columns(shop_measures, {'distributed_buyers_180d': 'd.buyers_delta'}) }}
     from buyer_deltas as d
     union all
     select
         l.shop_id,
         {{ add_days('l.live_date', 1) }},
         {{ add_days('l.live_date', 'p.self_live_window_days') }},
-        0, 0,
-        case when l.live_hours * 60 >= c.live_active_min_minutes then 1 else 0 end,
-        0
+        {{ contribution_columns(shop_measures, {
+            'self_live_days_30d': 'case when l.live_hours * 60 >= c.live_active_min_minutes then 1 else 0 end'}) }}
     from self_live_daily as l
     cross join params as p
     cross join core_params as c
@@ -87,8 +92,7 @@ shop_contributions as (
         l.shop_id,
         {{ add_days('l.live_date', 1) }},
         {{ add_days('l.live_date', 1) }},
-        0, 0, 0,
-        cast(l.live_hours as decimal(38, 18))
+        {{ contribution_columns(shop_measures, {'self_live_hours': 'l.live_hours'}) }}
     from self_live_daily as l
 ),
 
@@ -97,8 +101,7 @@ shop_probes as (
 ),
 
 shop_sums as (
-    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], [
-        'distributed_orders_180d', 'distributed_buyers_180d', 'self_live_days_30d', 'self_live_hours']) }}
+    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], shop_measures.keys() | list) }}
 ),
 
 indicators as (
