@@ -66,7 +66,7 @@
     {%- endif -%}
 {%- endif -%}
 
-with landed as (
+with landed as {{ kscore.not_materialized() }} (
     select * from {{ kscore.read_landed(table_name, min_dt, extra_dts) }}
 ),
 

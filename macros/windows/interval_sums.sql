@@ -58,34 +58,25 @@
             sum({{ m }}) as {{ m }}
             {%- endfor %}
         from (
+            {#- contributions are read once (a CTE read twice would be materialised whole): each row
+                gives its +m event (side 1) and, when it ends inside the build, its -m event (side -1) -#}
             select
                 {%- for k in keys %}
-                {{ k }},
+                c.{{ k }},
                 {%- endfor %}
-                case when from_date < {{ first_day }} then {{ first_day }} else from_date end as event_date,
+                case when s.side = -1 then {{ kscore.add_days('c.to_date', 1) }}
+                     when c.from_date < {{ first_day }} then {{ first_day }}
+                     else c.from_date end as event_date,
                 0 as is_probe
                 {%- for m in measures %},
-                {{ m }}
+                case when s.side = 1 then c.{{ m }} else -c.{{ m }} end as {{ m }}
                 {%- endfor %}
-            from {{ contributions }}
-            where from_date <= {{ last_day }}
-              and (to_date is null or to_date >= {{ first_day }})
-              and (to_date is null or to_date >= from_date)
-            union all
-            select
-                {%- for k in keys %}
-                {{ k }},
-                {%- endfor %}
-                {{ kscore.add_days('to_date', 1) }} as event_date,
-                0 as is_probe
-                {%- for m in measures %},
-                -{{ m }}
-                {%- endfor %}
-            from {{ contributions }}
-            where from_date <= {{ last_day }}
-              and to_date >= {{ first_day }}
-              and to_date < {{ last_day }}
-              and to_date >= from_date
+            from {{ contributions }} as c
+            cross join (select 1 as side union all select -1 as side) as s
+            where c.from_date <= {{ last_day }}
+              and (c.to_date is null or c.to_date >= {{ first_day }})
+              and (c.to_date is null or c.to_date >= c.from_date)
+              and (s.side = 1 or (c.to_date is not null and c.to_date < {{ last_day }}))
             union all
             select
                 {%- for k in keys %}

@@ -2,7 +2,7 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='paid_date') }}
 {#- one row per staged order with its ship deadline and logistics milestones (first staged event of each type) -#}
 
-with orders as (
+with orders as {{ kscore.not_materialized() }} (
     select * from {{ ref('stg_landing__orders') }}
 ),
 

@@ -28,7 +28,7 @@ shops as (
     select * from {{ ref('stg_landing__shops') }}
 ),
 
-orders_daily as (
+orders_daily as {{ kscore.not_materialized() }} (
     select * from {{ ref('int_experience_shop_orders_daily') }}
 ),
 
@@ -45,7 +45,7 @@ live_daily as (
     where host_type = 'shop'
 ),
 
-completed_refunds as (
+completed_refunds as {{ kscore.not_materialized() }} (
     select * from {{ ref('int_refunds_enriched') }}
     where is_completed
 ),

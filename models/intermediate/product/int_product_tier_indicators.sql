@@ -39,7 +39,7 @@ info_scores as (
     select * from {{ ref('int_product_info_scores') }}
 ),
 
-orders_daily as (
+orders_daily as {{ kscore.not_materialized() }} (
     select * from {{ ref('int_product_orders_daily') }}
 ),
 

@@ -26,7 +26,7 @@ creators as (
     select * from {{ ref('stg_landing__creators') }}
 ),
 
-orders_daily as (
+orders_daily as {{ kscore.not_materialized() }} (
     select * from {{ ref('int_reputation_creator_orders_daily') }}
 ),
 
@@ -34,7 +34,7 @@ reviews_daily as (
     select * from {{ ref('int_reputation_creator_reviews_daily') }}
 ),
 
-content_daily as (
+content_daily as {{ kscore.not_materialized() }} (
     select * from {{ ref('int_reputation_creator_content_daily') }}
 ),
 

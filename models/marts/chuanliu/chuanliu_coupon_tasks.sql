@@ -24,7 +24,7 @@ shops as (
     select * from {{ ref('stg_landing__shops') }}
 ),
 
-orders_daily as (
+orders_daily as {{ kscore.not_materialized() }} (
     select * from {{ ref('int_chuanliu_shop_orders_daily') }}
 ),
 
