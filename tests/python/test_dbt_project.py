@@ -79,3 +79,46 @@ def test_every_contract_mart_column_is_documented(empty_build):
     spec = json.loads(path.read_text())["tables"]
     gaps = [f"{t}.{c}" for t, cols in spec.items() if t in documented for c in cols if c not in documented[t]]
     assert not gaps, gaps[:20]
+
+
+def _compiled_test_sql(paths, test_name: str) -> str:
+    manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
+    node = next(n for n in manifest["nodes"].values() if n["resource_type"] == "test" and n["name"] == test_name)
+    return node["compiled_code"] if node.get("compiled_code") else (
+        paths.dbt_target / "run" / node["package_name"] / node["original_file_path"] / node["path"]).read_text()
+
+
+def test_the_tier_flag_test_follows_the_seed_and_catches_a_wrong_flag(empty_build, tmp_path):
+    """The data test behind 好货/好货标签/落后商品 (tier_flags_follow_params) judges the flags by the seed's cut
+    points: a right row passes, a row whose flag disagrees with the seed fails, and a changed seed moves it."""
+    import shutil
+
+    import duckdb
+
+    paths, *_ = empty_build
+    sql = _compiled_test_sql(paths, "product_tier_daily_flags_follow_tier_rank")
+    db = tmp_path / paths.build.name       # the same catalog name as the compiled SQL's
+    shutil.copy(paths.build, db)
+    con = duckdb.connect(str(db))
+    seed = dict(con.execute("select param, value from rules.product_tier_params").fetchall())
+    assert (seed["good_product_min_tier"], seed["good_badge_min_tier"], seed["laggard_max_tier"]) == (2, 3, 0)
+
+    def failures(*rows):
+        con.execute("delete from marts.product_tier_daily")
+        for rank, good, badge, laggard in rows:
+            con.execute("insert into marts.product_tier_daily (as_of_date, product_id, tier_rank, is_good_product, "
+                        "has_good_badge, is_laggard) values (date '2023-01-31', 1, ?, ?, ?, ?)",
+                        [rank, good, badge, laggard])
+        result = con.execute(sql)
+        # the executed test SQL (run/) is wrapped in dbt's `select count(*) as failures ...`; compiled_code is not
+        return result.fetchone()[0] if result.description[0][0] == "failures" else len(result.fetchall())
+
+    assert failures((0, False, False, True), (1, False, False, False), (2, True, False, False),
+                    (3, True, True, False), (4, True, True, False)) == 0
+    assert failures((2, False, False, False)) == 1          # a 好货 not flagged
+    assert failures((3, True, False, False)) == 1           # 好货标签 missing
+    assert failures((1, False, False, True)) == 1           # G1 flagged 落后商品
+    assert failures((2, None, False, False)) == 1           # a NULL flag is a failure
+    con.execute("update rules.product_tier_params set value = 3 where param = 'good_product_min_tier'")
+    assert failures((2, False, False, False)) == 0          # the seed, not a literal, decides
+    con.close()

@@ -214,16 +214,19 @@ product_contributions as (
     cross join params as p
 ),
 
-product_probes as (
-    select as_of_date, product_id from tiered_products
-),
-
+{#- the probes carry the tiered product's columns: one row per tiered product and as_of_date, no join
+    of the sums back to them (both sides are every product x every as_of_date of the build) -#}
 product_sums as (
-    {{ interval_sums('product_probes', 'product_contributions', ['product_id'], product_measures.keys() | list) }}
+    {{ interval_sums('tiered_products', 'product_contributions', ['product_id'], product_measures.keys() | list,
+        carry=['window_start', 'window_end', 'shop_id', 'category_id', 'product_updated_at']) }}
 ),
 
+{#- every active shop in force (a superset of the tiered products' shops; tiered_products is read once) -#}
 shop_probes as (
-    select distinct as_of_date, shop_id from tiered_products
+    select w.as_of_date, sh.shop_id
+    from windows as w
+    inner join shops as sh on {{ version_in_force('sh', 'w.as_of_date') }}
+    where sh.status = 'active'
 ),
 
 shop_im_contributions as (
@@ -246,13 +249,13 @@ shop_im_w as (
 
 counts as (
     select
-        t.as_of_date,
-        t.window_start,
-        t.window_end,
-        t.product_id,
-        t.shop_id,
-        t.category_id,
-        t.product_updated_at,
+        o.as_of_date,
+        o.window_start,
+        o.window_end,
+        o.product_id,
+        o.shop_id,
+        o.category_id,
+        o.product_updated_at,
         coalesce(o.paid_orders, 0) as paid_orders,
         cast(coalesce(o.gmv, 0) - coalesce(o.completed_refund_amount, 0) as decimal(18, 2)) as effective_gmv,
         coalesce(o.exposures, 0) as exposures,
@@ -270,9 +273,8 @@ counts as (
         coalesce(o.merchant_completed_refunds, 0) as merchant_completed_refunds,
         case when o.merchant_complete_hours_count > 0
              then cast(o.merchant_complete_hours_sum as double) end as merchant_complete_hours_sum
-    from tiered_products as t
-    left join product_sums as o on o.as_of_date = t.as_of_date and o.product_id = t.product_id
-    left join shop_im_w as im on im.as_of_date = t.as_of_date and im.shop_id = t.shop_id
+    from product_sums as o
+    left join shop_im_w as im on im.as_of_date = o.as_of_date and im.shop_id = o.shop_id
 ),
 
 final as (
