@@ -43,6 +43,7 @@ run: $(STAMP) demo-data
 	$(BIN)/kscore run --from $(DEMO_LAST) --landing $(DEMO_LANDING) --warehouse $(WAREHOUSE) $(REPUBLISH)
 	$(BIN)/python -m kscore.summary $(WAREHOUSE)
 	$(BIN)/kscore runs --warehouse $(WAREHOUSE) | head -5
+	$(BIN)/python -m kscore.report $(WAREHOUSE)
 
 # two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
 # worker, so its module fixtures (the builds it shares) are built once
@@ -58,8 +59,19 @@ SCALE ?= small
 bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py --scale $(SCALE)
 
+# dbt docs: every model and column described, with the platform's Chinese terms. The catalog (column types,
+# row counts) is read from the build file `make run` leaves beside the published file; before the first run
+# it is read from an empty scratch file in target/, so the site has every description but no column types
+BUILD_DB := $(dir $(WAREHOUSE))$(basename $(notdir $(WAREHOUSE)))_build.duckdb
+DOCS_TARGET := $(or $(DBT_TARGET_PATH),target)
 docs: $(STAMP)
-	$(BIN)/dbt docs generate
+	@if [ -f "$(BUILD_DB)" ]; then \
+	  KSCORE_BUILD_DB="$(BUILD_DB)" $(BIN)/dbt docs generate --static; \
+	else \
+	  echo "docs: no build file $(BUILD_DB) yet (\`make run\` makes it): descriptions only, no column types"; \
+	  mkdir -p $(DOCS_TARGET) && KSCORE_BUILD_DB=$(DOCS_TARGET)/docs_scratch.duckdb $(BIN)/dbt docs generate --static; \
+	fi
+	@echo "docs: open $(DOCS_TARGET)/static_index.html in a browser (offline), or $(BIN)/dbt docs serve"
 
 clean:
 	rm -rf warehouse target logs data
