@@ -32,11 +32,11 @@ orders_daily as (
 ),
 
 params as (
-    select
-        cast(max(case when param = 'target_live_lookback_days' then value end) as integer) as live_days,
-        cast(max(case when param = 'target_distribution_lookback_days' then value end) as integer) as distribution_days,
-        cast(max(case when param = 'target_new_shop_lookback_days' then value end) as integer) as new_shop_days
-    from {{ ref('chuanliu_params') }}
+    {{ seed_params('chuanliu_params', [
+        ('target_live_lookback_days', 'live_days', 'integer'),
+        ('target_distribution_lookback_days', 'distribution_days', 'integer'),
+        ('target_new_shop_lookback_days', 'new_shop_days', 'integer'),
+    ]) }}
 ),
 
 shops_at_start as (

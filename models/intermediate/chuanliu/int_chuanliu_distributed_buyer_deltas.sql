@@ -16,8 +16,9 @@ with buyer_days as (
 ),
 
 params as (
-    select cast(max(case when param = 'distribution_window_days' then value end) as integer) as window_days
-    from {{ ref('chuanliu_params') }}
+    {{ seed_params('chuanliu_params', [
+        ('distribution_window_days', 'window_days', 'integer'),
+    ]) }}
 ),
 
 buyer_day_next as (

@@ -15,8 +15,9 @@ orders as (
 ),
 
 params as (
-    select max(case when param = 'negative_review_max_rating' then value end) as negative_review_max_rating
-    from {{ ref('core_params') }}
+    {{ seed_params('core_params', [
+        ('negative_review_max_rating', 'negative_review_max_rating'),
+    ]) }}
 ),
 
 final as (

@@ -10,8 +10,9 @@ with sessions as (
 ),
 
 params as (
-    select max(case when param = 'im_reply_seconds' then value end) as im_reply_seconds
-    from {{ ref('core_params') }}
+    {{ seed_params('core_params', [
+        ('im_reply_seconds', 'im_reply_seconds'),
+    ]) }}
 ),
 
 final as (

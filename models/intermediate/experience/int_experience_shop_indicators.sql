@@ -51,16 +51,17 @@ completed_refunds as {{ kscore.not_materialized() }} (
 ),
 
 params as (
-    select
-        cast(max(case when param = 'window_days' then value end) as integer) as window_days,
-        cast(max(case when param = 'stability_window_days' then value end) as integer) as stability_window_days,
-        max(case when param = 'min_orders_scored' then value end) as min_orders_scored
-    from {{ ref('experience_params') }}
+    {{ seed_params('experience_params', [
+        ('window_days', 'window_days', 'integer'),
+        ('stability_window_days', 'stability_window_days', 'integer'),
+        ('min_orders_scored', 'min_orders_scored'),
+    ]) }}
 ),
 
 core_params as (
-    select max(case when param = 'live_active_min_minutes' then value end) as live_active_min_minutes
-    from {{ ref('core_params') }}
+    {{ seed_params('core_params', [
+        ('live_active_min_minutes', 'live_active_min_minutes'),
+    ]) }}
 ),
 
 windows as (

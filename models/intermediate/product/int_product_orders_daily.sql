@@ -14,8 +14,9 @@ with orders as (
 ),
 
 params as (
-    select max(case when param = 'in_stock_max_ship_hours' then value end) as in_stock_max_ship_hours
-    from {{ ref('product_tier_params') }}
+    {{ seed_params('product_tier_params', [
+        ('in_stock_max_ship_hours', 'in_stock_max_ship_hours'),
+    ]) }}
 ),
 
 {{ orders_in_scope('orders') }}

@@ -61,10 +61,10 @@ refunds as (
 ),
 
 params as (
-    select
-        cast(max(case when param = 'window_days' then value end) as integer) as window_days,
-        max(case when param = 'min_orders_for_rates' then value end) as min_orders_for_rates
-    from {{ ref('product_tier_params') }}
+    {{ seed_params('product_tier_params', [
+        ('window_days', 'window_days', 'integer'),
+        ('min_orders_for_rates', 'min_orders_for_rates'),
+    ]) }}
 ),
 
 windows as (

@@ -40,11 +40,11 @@ levels as (
 ),
 
 params as (
-    select
-        max(case when param = 'min_peer_group_size' then value end) as min_peer_group_size,
-        cast(max(case when param = 'heat_no_order_level_rank' then value end) as integer) as heat_no_order_level_rank,
-        cast(max(case when param = 'unranked_level_rank' then value end) as integer) as unranked_level_rank
-    from {{ ref('product_tier_params') }}
+    {{ seed_params('product_tier_params', [
+        ('min_peer_group_size', 'min_peer_group_size'),
+        ('heat_no_order_level_rank', 'heat_no_order_level_rank', 'integer'),
+        ('unranked_level_rank', 'unranked_level_rank', 'integer'),
+    ]) }}
 ),
 
 {#- one row per as_of_date x product x ancestor level (3, 2, 1) with the ten indicator values to rank,

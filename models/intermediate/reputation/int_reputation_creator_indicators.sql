@@ -45,10 +45,10 @@ creator_refunds as (
 ),
 
 params as (
-    select
-        cast(max(case when param = 'window_days' then value end) as integer) as window_days,
-        max(case when param = 'min_orders_scored' then value end) as min_orders_scored
-    from {{ ref('reputation_params') }}
+    {{ seed_params('reputation_params', [
+        ('window_days', 'window_days', 'integer'),
+        ('min_orders_scored', 'min_orders_scored'),
+    ]) }}
 ),
 
 {#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for the

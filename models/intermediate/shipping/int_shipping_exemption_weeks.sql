@@ -11,11 +11,11 @@ with shop_daily as (
 ),
 
 params as (
-    select
-        max(case when param = 'exemption_min_paid_orders_exclusive' then value end) as min_paid_orders_exclusive,
-        max(case when param = 'exemption_min_committed_spot_ratio_exclusive' then value end) as min_committed_spot_ratio_exclusive,
-        max(case when param = 'exemption_min_timely_ship_rate' then value end) as min_timely_ship_rate
-    from {{ ref('shipping_params') }}
+    {{ seed_params('shipping_params', [
+        ('exemption_min_paid_orders_exclusive', 'min_paid_orders_exclusive'),
+        ('exemption_min_committed_spot_ratio_exclusive', 'min_committed_spot_ratio_exclusive'),
+        ('exemption_min_timely_ship_rate', 'min_timely_ship_rate'),
+    ]) }}
 ),
 
 weekly as (

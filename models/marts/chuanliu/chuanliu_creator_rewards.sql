@@ -13,8 +13,9 @@ tiers as (
 ),
 
 params as (
-    select max(case when param = 'creator_reward_cap_exposures' then value end) as reward_cap
-    from {{ ref('chuanliu_params') }}
+    {{ seed_params('chuanliu_params', [
+        ('creator_reward_cap_exposures', 'reward_cap'),
+    ]) }}
 ),
 
 tier_reached as (

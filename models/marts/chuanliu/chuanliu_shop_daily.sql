@@ -33,18 +33,19 @@ tiers as (
 ),
 
 params as (
-    select
-        cast(max(case when param = 'distribution_window_days' then value end) as integer) as distribution_window_days,
-        cast(max(case when param = 'self_live_window_days' then value end) as integer) as self_live_window_days,
-        max(case when param = 'min_distributed_orders_180d' then value end) as min_distributed_orders,
-        max(case when param = 'min_self_live_days_30d' then value end) as min_self_live_days,
-        max(case when param = 'min_reward_live_hours' then value end) as min_reward_live_hours
-    from {{ ref('chuanliu_params') }}
+    {{ seed_params('chuanliu_params', [
+        ('distribution_window_days', 'distribution_window_days', 'integer'),
+        ('self_live_window_days', 'self_live_window_days', 'integer'),
+        ('min_distributed_orders_180d', 'min_distributed_orders'),
+        ('min_self_live_days_30d', 'min_self_live_days'),
+        ('min_reward_live_hours', 'min_reward_live_hours'),
+    ]) }}
 ),
 
 core_params as (
-    select max(case when param = 'live_active_min_minutes' then value end) as live_active_min_minutes
-    from {{ ref('core_params') }}
+    {{ seed_params('core_params', [
+        ('live_active_min_minutes', 'live_active_min_minutes'),
+    ]) }}
 ),
 
 active_shops as (

@@ -19,11 +19,11 @@ caps as (
 ),
 
 params as (
-    select
-        max(case when param = 'good_product_min_tier' then value end) as good_product_min_tier,
-        max(case when param = 'good_badge_min_tier' then value end) as good_badge_min_tier,
-        max(case when param = 'laggard_max_tier' then value end) as laggard_max_tier
-    from {{ ref('product_tier_params') }}
+    {{ seed_params('product_tier_params', [
+        ('good_product_min_tier', 'good_product_min_tier'),
+        ('good_badge_min_tier', 'good_badge_min_tier'),
+        ('laggard_max_tier', 'laggard_max_tier'),
+    ]) }}
 ),
 
 joined as (

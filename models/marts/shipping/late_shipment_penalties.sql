@@ -24,8 +24,9 @@ exemption_weeks as (
 ),
 
 params as (
-    select max(case when param = 'waived_late_orders_per_exempt_week' then value end) as waived_per_week
-    from {{ ref('shipping_params') }}
+    {{ seed_params('shipping_params', [
+        ('waived_late_orders_per_exempt_week', 'waived_per_week'),
+    ]) }}
 ),
 
 late_as_of as (
