@@ -68,7 +68,7 @@ def main() -> None:
             for secs, node in slowest(warehouse.parent / "dbt_target"):
                 print(f"    {secs:7.1f}s  {node}")
         print(f"\nscale {args.scale}:")
-        for name, d1, d2, wall, n, outcome in figures:
+        for name, _d1, _d2, wall, _n, outcome in figures:
             print(f"  {name:45s} {wall:7.1f}s  {outcome}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -348,7 +348,7 @@ def product_tier_profile(con, first: dt.date, last: dt.date, min_steps: int, rec
         left join _pt_chunks x on x.product_id = a.product_id and x.k = a.k + 1""")
     weight = WEIGHT.format(p="m.product_id")
     days = {int(i): dict(zip(("rows", "tier_moves", "tier_moved", "paid_orders_sum", "effective_gmv_cents_sum",
-                                "paid_orders_fp", "gmv_cents_fp"), vals))
+                                "paid_orders_fp", "gmv_cents_fp"), vals, strict=True))
             for i, *vals in con.execute(f"""
         with m as (
             select product_id, cast(as_of_date - cast($1 as date) as integer) as i, cast(tier_rank as bigint) as rk,

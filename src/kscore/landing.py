@@ -196,7 +196,8 @@ create or replace table ops.landed_files (
 
 def mark_known(con, files: list[LandedFile]) -> None:
     """Set is_new = False on the files the previous sensing of this build file already listed."""
-    has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' and table_name = 'landed_files'").fetchone()[0]
+    has = con.execute("select count(*) from duckdb_tables() "
+                      "where schema_name = 'ops' and table_name = 'landed_files'").fetchone()[0]
     if not has:
         return
     known = {p for (p,) in con.execute("select file_path from ops.landed_files").fetchall()}

@@ -20,7 +20,9 @@ def print_summary(published: Path, as_of: dt.date) -> None:
         print(f"summary for as_of_date {as_of}:")
         dated = {t for (t,) in con.execute("select table_name from duckdb_columns() where schema_name = 'marts' "
                                             "and column_name = 'as_of_date'").fetchall()}
-        for schema, table in con.execute("select table_schema, table_name from information_schema.tables where table_schema = 'marts' order by 2").fetchall():
+        marts_tables = con.execute("select table_schema, table_name from information_schema.tables "
+                                   "where table_schema = 'marts' order by 2").fetchall()
+        for schema, table in marts_tables:
             if table in dated:
                 day, total, days = con.execute(
                     "select count(*) filter (where as_of_date = ?), count(*), "
@@ -32,16 +34,20 @@ def print_summary(published: Path, as_of: dt.date) -> None:
                                 ).fetchone()[0]
                 print(f"  {schema}.{table}: {n:,} rows")
         if _has(con, "marts", "product_tier_daily"):
-            rows = con.execute("select tier, count(*) from marts.product_tier_daily where as_of_date = ? group by 1 order by 1", [as_of]).fetchall()
+            rows = con.execute("select tier, count(*) from marts.product_tier_daily "
+                               "where as_of_date = ? group by 1 order by 1", [as_of]).fetchall()
             print("  product tiers: " + ", ".join(f"{t} {n:,}" for t, n in rows))
         if _has(con, "marts", "shop_experience_score_daily"):
-            lo, hi, n = con.execute("select min(experience_score), max(experience_score), count(experience_score) from marts.shop_experience_score_daily where as_of_date = ?", [as_of]).fetchone()
+            lo, hi, n = con.execute("select min(experience_score), max(experience_score), count(experience_score) "
+                                    "from marts.shop_experience_score_daily where as_of_date = ?", [as_of]).fetchone()
             print(f"  shop experience score: {n:,} scored shops, {lo} … {hi}")
         if _has(con, "marts", "creator_reputation_score_daily"):
-            lo, hi, n = con.execute("select min(reputation_score), max(reputation_score), count(reputation_score) from marts.creator_reputation_score_daily where as_of_date = ?", [as_of]).fetchone()
+            lo, hi, n = con.execute("select min(reputation_score), max(reputation_score), count(reputation_score) "
+                                    "from marts.creator_reputation_score_daily where as_of_date = ?", [as_of]).fetchone()
             print(f"  creator reputation score: {n:,} scored creators, {lo} … {hi}")
         if _has(con, "marts", "chuanliu_shop_daily"):
-            e, r = con.execute("select count(*) filter (where is_eligible), count(*) filter (where reward_tier > 0) from marts.chuanliu_shop_daily where as_of_date = ?", [as_of]).fetchone()
+            e, r = con.execute("select count(*) filter (where is_eligible), count(*) filter (where reward_tier > 0) "
+                               "from marts.chuanliu_shop_daily where as_of_date = ?", [as_of]).fetchone()
             print(f"  川流: {e:,} eligible shops, {r:,} rewarded for {as_of - dt.timedelta(days=1)}")
     finally:
         con.close()
@@ -57,7 +63,9 @@ def main(argv=None) -> int:
         return 1
     con = duckdb.connect(str(published), read_only=True)
     try:
-        row = con.execute("select max(as_of_date) from marts.product_tier_daily").fetchone() if _has(con, "marts", "product_tier_daily") else None
+        row = None
+        if _has(con, "marts", "product_tier_daily"):
+            row = con.execute("select max(as_of_date) from marts.product_tier_daily").fetchone()
     finally:
         con.close()
     as_of = row[0] if row and row[0] else dt.date.today()

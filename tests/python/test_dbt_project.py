@@ -24,7 +24,8 @@ def empty_build(tmp_path_factory):
     paths = warehouse_paths(root / "wh" / "kscore.duckdb")
     paths.folder.mkdir(parents=True, exist_ok=True)
     vars_ = dbt_vars(dt.date(2023, 1, 31), dt.date(2023, 1, 31), landing, "test-empty")
-    summary = run_dbt(["build", "--exclude-resource-type", "unit_test"], paths, landing, vars_, root / "build.log", lambda s: None)
+    summary = run_dbt(["build", "--exclude-resource-type", "unit_test"], paths, landing, vars_, root / "build.log",
+                      lambda s: None)
     return paths, landing, vars_, root, summary
 
 
@@ -74,7 +75,8 @@ def test_every_contract_mart_column_is_documented(empty_build):
     documented = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/"):
-            documented[f"marts.{node['alias'] or node['name']}"] = {c for c, col in node["columns"].items() if col.get("description")}
+            documented[f"marts.{node['alias'] or node['name']}"] = {c for c, col in node["columns"].items()
+                                                                    if col.get("description")}
     path = CONTRACT if CONTRACT.exists() else Path(__file__).with_name("contract.json")
     spec = json.loads(path.read_text())["tables"]
     gaps = [f"{t}.{c}" for t, cols in spec.items() if t in documented for c in cols if c not in documented[t]]

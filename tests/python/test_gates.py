@@ -133,13 +133,16 @@ def broken_results(baseline, tmp_path_factory):
     shutil.copyfile(baseline["wh"] / "kscore_build.duckdb", build)
     con = duckdb.connect(str(build))
     d = ORPHAN_DAY
-    pid = con.execute("select min(product_id) from marts.product_tier_daily where as_of_date = ? and tier_rank = 1 and paid_orders > 0", [d]).fetchone()[0]
+    pid = con.execute("select min(product_id) from marts.product_tier_daily "
+                      "where as_of_date = ? and tier_rank = 1 and paid_orders > 0", [d]).fetchone()[0]
     # a duplicated key, a label that disagrees with its rank, a rate out of range, a paid order the staging lacks
-    con.execute("insert into marts.product_tier_daily select * from marts.product_tier_daily where as_of_date = ? and product_id = ?", [d, pid])
+    con.execute("insert into marts.product_tier_daily "
+                "select * from marts.product_tier_daily where as_of_date = ? and product_id = ?", [d, pid])
     con.execute("""update marts.product_tier_daily set tier = 'G3', quality_refund_rate = 1.5, paid_orders = paid_orders + 1
                    where as_of_date = ? and product_id = ?""", [d, pid])
     # on BASE_TO every product with a paid order jumps to G4: a degenerate distribution and an unstable day
-    con.execute("update marts.product_tier_daily set tier = 'G4', tier_rank = 4 where as_of_date = ? and paid_orders > 0", [BASE_TO])
+    con.execute("update marts.product_tier_daily set tier = 'G4', tier_rank = 4 "
+                "where as_of_date = ? and paid_orders > 0", [BASE_TO])
     con.close()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(gates, "_full_window_from", lambda con: None)  # judged as full windows (see full_windows)
@@ -188,8 +191,9 @@ def test_validate_prints_the_raw_gate_report_without_building(baseline, tmp_path
     path = next((landing / "orders" / f"dt={day}").glob("*.parquet"))
     orders = pq.read_table(path)
     conflict = orders.slice(0, 10)
+    pay_type = conflict.schema.field("pay_amount").type
     conflict = conflict.set_column(conflict.schema.get_field_index("pay_amount"), "pay_amount",
-                                   pc.add(conflict.column("pay_amount"), pa.scalar(1, conflict.schema.field("pay_amount").type)).cast(conflict.schema.field("pay_amount").type))
+                                   pc.add(conflict.column("pay_amount"), pa.scalar(1, pay_type)).cast(pay_type))
     pq.write_table(conflict, path.with_name("part-conflict.parquet"))
     nulls = orders.set_column(orders.schema.get_field_index("creator_id"), "creator_id",
                               pa.nulls(orders.num_rows, orders.schema.field("creator_id").type))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -58,7 +59,8 @@ def test_read_back_with_plain_duckdb_shows_the_contract_schema(zone):
     duck_type = {"BIGINT": "BIGINT", "INTEGER": "INTEGER", "VARCHAR": "VARCHAR", "DOUBLE": "DOUBLE",
                  "BOOLEAN": "BOOLEAN", "TIMESTAMP": "TIMESTAMP", "DECIMAL(18,2)": "DECIMAL(18,2)"}
     for table, cols in spec_columns().items():
-        got = con.execute(f"describe select * from read_parquet('{landing}/{table}/dt=*/*.parquet', hive_partitioning = false)").fetchall()
+        got = con.execute(f"describe select * from read_parquet('{landing}/{table}/dt=*/*.parquet', "
+                          "hive_partitioning = false)").fetchall()
         assert [(r[0], r[1]) for r in got] == [(c, duck_type[t]) for c, t in cols], table
         folders = [p.name for p in (landing / table).iterdir()]
         assert folders and all(re.fullmatch(r"dt=\d{4}-\d{2}-\d{2}", f) for f in folders), table
@@ -84,7 +86,7 @@ def test_every_table_and_day_present_and_dt_matches_timestamps(zone):
 def test_same_seed_same_files_other_seed_other_files(tmp_path):
     a = generate(tmp_path / "a", scale="tiny", start=START, days=4, seed=5)
     b = generate(tmp_path / "b", scale="tiny", start=START, days=4, seed=5)
-    c = generate(tmp_path / "c", scale="tiny", start=START, days=4, seed=6)
+    generate(tmp_path / "c", scale="tiny", start=START, days=4, seed=6)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.parquet"))
     assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.parquet"))
     for f in files:
@@ -120,7 +122,7 @@ def test_inject_changes_only_the_newest_day(tmp_path, kind):
     if kind == "missing_day":
         assert not orders_dir.exists()
     elif kind == "truncated_parquet":
-        with pytest.raises(Exception):
+        with pytest.raises(pa.ArrowInvalid):
             pq.read_table(part)
     elif kind == "empty_file":
         assert (orders_dir / "part-empty.parquet").stat().st_size == 0
@@ -154,7 +156,8 @@ def test_inject_changes_only_the_newest_day(tmp_path, kind):
     elif kind == "delivered_before_shipped":
         n = duckdb.sql(f"""select count(*) from '{tmp_path}/bad/logistics_events/{newest}/*.parquet' d
                            join '{tmp_path}/bad/logistics_events/{newest}/*.parquet' s using (order_id)
-                           where d.event_type = 'delivered' and s.event_type = 'shipped' and d.event_at < s.event_at""").fetchall()[0][0]
+                           where d.event_type = 'delivered' and s.event_type = 'shipped'
+                             and d.event_at < s.event_at""").fetchall()[0][0]
         assert n == 3
     elif kind == "overlong_live_session":
         n = duckdb.sql(f"""select count(*) from '{tmp_path}/bad/live_sessions/{newest}/*.parquet'
@@ -169,7 +172,8 @@ def test_realism_the_marts_need(zone):
     landing, _ = zone
     con = duckdb.connect()
     con.execute(f"create view o as select * from read_parquet('{landing}/orders/*/*.parquet')")
-    con.execute(f"create view l as select * from read_parquet('{landing}/logistics_events/*/*.parquet', hive_partitioning = true)")
+    con.execute(f"create view l as select * from read_parquet('{landing}/logistics_events/*/*.parquet', "
+                "hive_partitioning = true)")
     con.execute(f"create view r as select * from read_parquet('{landing}/refunds/*/*.parquet')")
     con.execute(f"create view p as select * from read_parquet('{landing}/products/*/*.parquet')")
     con.execute(f"create view c as select * from read_parquet('{landing}/categories/*/*.parquet')")
@@ -177,10 +181,12 @@ def test_realism_the_marts_need(zone):
     con.execute(f"create view s as select * from read_parquet('{landing}/shops/*/*.parquet')")
     # skewed sales: the top 10% of products take most orders
     top = con.execute("""select sum(n) filter (where rk <= (select count(distinct product_id) from o) / 10) / sum(n)
-                         from (select product_id, count(*) n, row_number() over (order by count(*) desc) rk from o group by 1)""").fetchone()[0]
+                         from (select product_id, count(*) n, row_number() over (order by count(*) desc) rk
+                               from o group by 1)""").fetchone()[0]
     assert top > 0.5
     # level-2 leaves and small level-3 categories
-    assert con.execute("select count(*) from c c2 where level = 2 and not exists (select 1 from c c3 where c3.parent_id = c2.category_id)").fetchone()[0] > 0
+    assert con.execute("select count(*) from c c2 where level = 2 "
+                       "and not exists (select 1 from c c3 where c3.parent_id = c2.category_id)").fetchone()[0] > 0
     sizes = con.execute("select count(distinct product_id) from p group by category_id").fetchall()
     assert min(s[0] for s in sizes) < 10 and max(s[0] for s in sizes) >= 30
     # shops that never broadcast, and shops that do
@@ -193,10 +199,12 @@ def test_realism_the_marts_need(zone):
                             from o join l using (order_id) where l.event_type = 'shipped' group by 1)""").fetchone()
     assert ship[0] < 24 < ship[1]
     # late-arriving logistics and refund updates
-    assert con.execute("select count(*) from o join l using (order_id) where l.event_type = 'delivered' and cast(l.dt as date) >= cast(o.paid_at as date) + 3").fetchone()[0] > 0
+    assert con.execute("select count(*) from o join l using (order_id) "
+                       "where l.event_type = 'delivered' and cast(l.dt as date) >= cast(o.paid_at as date) + 3").fetchone()[0] > 0
     assert con.execute("select count(*) from (select refund_id from r group by 1 having count(*) >= 2)").fetchone()[0] > 0
     # weekends sell more than weekdays; a promotion day stands out
-    wk = dict(con.execute("select isodow(paid_at) >= 6, count(*) / count(distinct cast(paid_at as date)) from o group by 1").fetchall())
+    wk = dict(con.execute("select isodow(paid_at) >= 6, count(*) / count(distinct cast(paid_at as date)) "
+                          "from o group by 1").fetchall())
     assert wk[True] > wk[False] * 1.1
     promo = con.execute("select count(*) from o where cast(paid_at as date) = date '2023-01-20'").fetchone()[0]
     assert promo > wk[False] * 1.4
@@ -211,7 +219,8 @@ def test_activities_fall_inside_the_default_demo_and_have_registrations(tmp_path
         assert START <= act["start"] <= act["end"] <= small_end, act
     landing = tmp_path / "landing"
     generate(landing, scale="tiny", start=START, days=SCALES["small"].days, seed=1)
-    got = {r[0] for r in duckdb.sql(f"select distinct activity_id from '{landing}/activity_registrations/*/*.parquet'").fetchall()}
+    got = {r[0] for r in duckdb.sql(f"select distinct activity_id from '{landing}/activity_registrations/*/*.parquet'")
+           .fetchall()}
     assert got == {a["activity_id"] for a in load_activities()}
 
 
@@ -245,7 +254,7 @@ def zone_digest(root: Path) -> str:
 
     files = [p for p in sorted(root.rglob("*")) if p.is_file()]
     digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]
-    lines = "".join(f"{p.relative_to(root).as_posix()}\t{d}\n" for p, d in zip(files, digests))
+    lines = "".join(f"{p.relative_to(root).as_posix()}\t{d}\n" for p, d in zip(files, digests, strict=True))
     return hashlib.sha256(lines.encode()).hexdigest()
 
 

@@ -59,7 +59,8 @@ def test_orphan_is_staged_on_day_n_plus_1_after_its_shop_lands(runs):
                              [runs["orphans"]]).fetchall()
         counts = con.execute("select staged_rows, quarantined_rows, landed_rows from ops.landing_counts "
                              "where table_name = 'orders' and dt = ?", [ORPHAN_DAY]).fetchone()
-        shop = con.execute("select count(*) from staging.stg_landing__shops where shop_id = ?", [nxt["orphan_shop"]]).fetchone()[0]
+        shop = con.execute("select count(*) from staging.stg_landing__shops where shop_id = ?",
+                           [nxt["orphan_shop"]]).fetchone()[0]
     finally:
         con.close()
     assert shop == 1

@@ -21,7 +21,9 @@ def marts_of(published, days) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(published), read_only=True)
     try:
         out = {}
-        for (table,) in con.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall():
+        tables = con.execute("select table_name from information_schema.tables "
+                             "where table_schema = 'marts' order by 1").fetchall()
+        for (table,) in tables:
             cols = [c for (c,) in con.execute(
                 "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?", [table]).fetchall()]
             where = "where as_of_date in (select unnest(?))" if "as_of_date" in cols else ""
@@ -104,7 +106,8 @@ def test_run_log_records_every_run(builds):
     con.close()
     assert [r[1] for r in rows][:2] == ["published", "published"]
     counts = json.loads(rows[-1][3])
-    assert counts["orders"]["landed"] == counts["orders"]["staged"] + counts["orders"]["quarantined"] + counts["orders"]["duplicates"]
+    order_counts = counts["orders"]
+    assert order_counts["landed"] == order_counts["staged"] + order_counts["quarantined"] + order_counts["duplicates"]
     # each row counts what its run processed: the cold start read every day, the increment its look-back only
     cold, increment = json.loads(rows[0][3]), json.loads(rows[1][3])
     assert cold["orders"]["landed"] > increment["orders"]["landed"] > 0

@@ -2,8 +2,8 @@
 
 - a zone made by `kscore generate` passes its own raw gates on every day from its first one, at the
   default `tiny` (60 days) and `small` (120 days) scales;
-- the DuckDB profile sets what the scale needs (threads, memory_limit, preserve_insertion_order), and a build whose memory_limit is far below its working set spills to
-  disk and finishes with the same marts.
+- the DuckDB profile sets what the scale needs (threads, memory_limit, preserve_insertion_order), and a
+  build whose memory_limit is far below its working set spills to disk and finishes with the same marts.
 """
 from __future__ import annotations
 

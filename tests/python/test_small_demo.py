@@ -116,7 +116,8 @@ def test_published_file_passes_the_whole_contract(small_published):
 
 def test_every_product_tier_and_every_dimension_level_occurs(small_published):
     _, con = small_published
-    tiers = {r[0] for r in con.execute("select distinct tier from marts.product_tier_daily where as_of_date = ?", [AS_OF]).fetchall()}
+    tiers = {r[0] for r in con.execute("select distinct tier from marts.product_tier_daily where as_of_date = ?",
+                                       [AS_OF]).fetchall()}
     assert tiers == {"G0", "G1", "G2", "G3", "G4"}, tiers
     expected = {
         "info_level": {"警告", "提醒", "达标", "优秀"},
@@ -125,13 +126,15 @@ def test_every_product_tier_and_every_dimension_level_occurs(small_published):
         "service_level": {"不及格", "及格", "良好", "优秀", "优秀+"},
     }
     for column, levels in expected.items():
-        got = {r[0] for r in con.execute(f"select distinct {column} from marts.product_tier_daily where as_of_date = ?", [AS_OF]).fetchall()}
+        got = {r[0] for r in con.execute(f"select distinct {column} from marts.product_tier_daily where as_of_date = ?",
+                                         [AS_OF]).fetchall()}
         assert got == levels, (column, got)
 
 
 def test_every_chuanliu_reward_tier_and_coupon_status_occurs(small_published):
     _, con = small_published
-    tiers = {r[0] for r in con.execute("select distinct reward_tier from marts.chuanliu_shop_daily where reward_tier > 0").fetchall()}
+    tiers = {r[0] for r in con.execute("select distinct reward_tier from marts.chuanliu_shop_daily "
+                                       "where reward_tier > 0").fetchall()}
     assert tiers == {1, 2, 3, 4, 5}, tiers
     statuses = {r[0] for r in con.execute("select distinct status from marts.chuanliu_coupon_tasks").fetchall()}
     assert statuses == {"not_offered", "in_progress", "achieved", "not_achieved"}, statuses

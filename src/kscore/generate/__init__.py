@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from kscore.generate import arrow as A
 from kscore.generate import variation as V
 from kscore.generate.days import PROMOTIONS, Deferred, generate_day, prepare
-from kscore.generate.entities import Scale, World, build_world, shop_profiles
+from kscore.generate.entities import Scale, build_world, shop_profiles
 from kscore.generate.inject import INJECT_KINDS, Injector
 
 SCALES: dict[str, Scale] = {
@@ -68,7 +68,7 @@ def _split_by_day(d: Deferred) -> dict[int, pa.Table]:
     order = np.argsort(d.day_index, kind="stable")
     days, first = np.unique(d.day_index[order], return_index=True)
     bounds = list(first[1:]) + [len(order)]
-    return {int(day): d.table.take(pa.array(order[a:b])) for day, a, b in zip(days, first, bounds)}
+    return {int(day): d.table.take(pa.array(order[a:b])) for day, a, b in zip(days, first, bounds, strict=True)}
 
 
 def generate(landing: Path, scale: str = "tiny", start: dt.date = dt.date(2023, 1, 1), days: int | None = None,

@@ -293,7 +293,8 @@ def reviews(w: World, k: int, o: dict, lt: dict) -> Deferred:
     created = lt["delivered"][ix] + (rng.uniform(2, 120, size=m) * H).astype(np.int64)
     late = lt["ship_h"][ix] > pt["ship_hours"][o["p"][ix]]
     b = bad[ix]
-    probs = np.where(b[:, None], [.2, .12, .13, .2, .35], np.where(late[:, None], [.1, .08, .12, .25, .45], [.03, .03, .06, .18, .70]))
+    probs = np.where(b[:, None], [.2, .12, .13, .2, .35],
+                     np.where(late[:, None], [.1, .08, .12, .25, .45], [.03, .03, .06, .18, .70]))
     rating = _pick(rng, probs) + 1
     aspect = _pick(rng, np.where(b[:, None], [.7, .15, .15], np.where(late[:, None], [.2, .6, .2], [.35, .3, .35])))
     keep = created < w.end_us
@@ -355,8 +356,10 @@ def content_stats(w: World, k: int, live: dict, o: dict) -> pa.Table:
     neg_rate_vid = np.where(v_is_c, ct["neg_rate"][np.where(v_is_c, author - ns, 0)], 0.004)
     ctype = np.concatenate([np.zeros(len(lv), int), np.ones(len(vid), int)])
     atype = np.concatenate([is_c.astype(int), v_is_c.astype(int)])
-    aid = np.concatenate([np.where(is_c, w.creator_id[np.where(is_c, live["host"], 0)], w.shop_id[np.where(is_c, 0, live["host"])]),
-                          np.where(v_is_c, w.creator_id[np.where(v_is_c, author - ns, 0)], w.shop_id[np.where(v_is_c, 0, author)])])
+    aid = np.concatenate([np.where(is_c, w.creator_id[np.where(is_c, live["host"], 0)],
+                                   w.shop_id[np.where(is_c, 0, live["host"])]),
+                          np.where(v_is_c, w.creator_id[np.where(v_is_c, author - ns, 0)],
+                                   w.shop_id[np.where(v_is_c, 0, author)])])
     views = np.concatenate([lv, vviews])
     neg = np.concatenate([neg_rate_live, neg_rate_vid])
     bad_author = neg > 0.009

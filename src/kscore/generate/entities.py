@@ -92,18 +92,28 @@ def build_categories(w: World, rng) -> None:
     next_id = 1
     l1_ids = []
     for name in L1_NAMES:
-        ids.append(next_id); parents.append(-1); levels.append(1); names.append(name)
-        l1_ids.append(next_id); next_id += 1
+        ids.append(next_id)
+        parents.append(-1)
+        levels.append(1)
+        names.append(name)
+        l1_ids.append(next_id)
+        next_id += 1
     n_l2 = rng.integers(3, 7, size=len(L1_NAMES))
     for i, l1 in enumerate(l1_ids):
         for j in range(n_l2[i]):
             l2 = next_id
             l2_name = f"{L1_NAMES[i][:2]}{L2_SUFFIX[j % len(L2_SUFFIX)]}"
-            ids.append(l2); parents.append(l1); levels.append(2); names.append(l2_name); next_id += 1
+            ids.append(l2)
+            parents.append(l1)
+            levels.append(2)
+            names.append(l2_name)
+            next_id += 1
             # about a quarter of level-2 categories have no level 3: they are leaves themselves
             n_l3 = 0 if rng.random() < 0.25 else int(rng.integers(2, 6))
             for m in range(n_l3):
-                ids.append(next_id); parents.append(l2); levels.append(3)
+                ids.append(next_id)
+                parents.append(l2)
+                levels.append(3)
                 names.append(f"{l2_name}{L3_SUFFIX[m % len(L3_SUFFIX)]}")
                 next_id += 1
     w.cat_id = np.array(ids, dtype=np.int64)
@@ -136,7 +146,8 @@ def build_shops(w: World, rng) -> None:
     n = w.scale.shops
     start_us, end_us = A.day_us(w.start), w.end_us
     nb = min(len(BRAND_ORDER_SHARES), max(n // 10, 1))
-    is_brand = np.zeros(n, dtype=bool); is_brand[:nb] = True
+    is_brand = np.zeros(n, dtype=bool)
+    is_brand[:nb] = True
     l1_weights = rng.dirichlet(np.full(len(L1_NAMES), 2.0))
     main_l1 = rng.choice(len(L1_NAMES), size=n, p=l1_weights)
     shop_type = np.where(is_brand, 0, rng.choice(3, size=n, p=[0.4, 0.35, 0.25]))
@@ -245,7 +256,7 @@ def build_products(w: World, rng) -> None:
     chars = rng.integers(0, len(TITLE_CHARS), size=int(title_len.sum()))
     text = "".join(TITLE_CHARS[chars])
     ends = np.cumsum(title_len)
-    titles = [text[e - l:e] for e, l in zip(ends.tolist(), title_len.tolist())]
+    titles = [text[e - length:e] for e, length in zip(ends.tolist(), title_len.tolist(), strict=True)]
     price = np.round(np.exp(rng.normal(4.2, 0.8, size=n)) * 100).astype(np.int64)  # cents, median ~67 yuan
     offshelf = np.where(rng.random(n) < 0.03, listed + rng.integers(5, 60, size=n) * A.US_PER_DAY, -1)
     offshelf = np.where(offshelf >= 0, np.maximum(offshelf, start_us + A.US_PER_DAY), -1)
@@ -313,8 +324,9 @@ def build_creators(w: World, rng) -> None:
     # a monthly fans update for a fifth of the creators
     upd = np.flatnonzero(rng.random(n) < 0.2)
     idx = np.concatenate([np.arange(n)] + [upd] * 4)
-    at = np.concatenate([np.full(n, w.snapshot_us)] + [np.full(len(upd), start_us + (30 * m + 1) * A.US_PER_DAY + 3 * A.US_PER_HOUR)
-                                                        for m in range(4)])
+    at = np.concatenate([np.full(n, w.snapshot_us)]
+                        + [np.full(len(upd), start_us + (30 * m + 1) * A.US_PER_DAY + 3 * A.US_PER_HOUR)
+                           for m in range(4)])
     months = np.concatenate([np.zeros(n, dtype=np.int64)] + [np.full(len(upd), m + 1) for m in range(4)])
     keep = at < end_us
     idx, at, months = idx[keep], at[keep], months[keep]
@@ -356,7 +368,8 @@ def build_registrations(w: World, rng) -> None:
         withdraw = rng.random(len(chosen)) < 0.05
         w_at = a_start + rng.integers(1, 5, size=len(chosen)) * A.US_PER_DAY + 15 * A.US_PER_HOUR
         idx_all += [chosen, chosen[withdraw]]
-        act_all += [np.full(len(chosen), act["activity_id"], dtype=object), np.full(int(withdraw.sum()), act["activity_id"], dtype=object)]
+        act_all += [np.full(len(chosen), act["activity_id"], dtype=object),
+                    np.full(int(withdraw.sum()), act["activity_id"], dtype=object)]
         at_all += [reg_at, w_at[withdraw]]
         status_all += [np.zeros(len(chosen), dtype=int), np.ones(int(withdraw.sum()), dtype=int)]
     if not idx_all:

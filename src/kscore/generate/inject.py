@@ -110,7 +110,8 @@ class Injector:
             started = live.column("started_at").to_numpy(zero_copy_only=False).astype("datetime64[us]").astype(np.int64)
             ended[0] = started[0] + 5 * A.US_PER_DAY
             tables["live_sessions"] = _set_column(live, "ended_at", A.ts(ended))
-            self.report["overlong_live_session"] = f"live session {live.column('live_session_id')[0].as_py()} ends 5 days after its start"
+            live_id = live.column('live_session_id')[0].as_py()
+            self.report["overlong_live_session"] = f"live session {live_id} ends 5 days after its start"
         if "duplicate_keys" in self.kinds:
             orders = pa.concat_tables([orders, orders.slice(n - 20, 20)])
             self.report["duplicate_keys"] = f"20 orders repeated in the {self.newest} orders file"
