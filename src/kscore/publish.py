@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 import duckdb
 
+from kscore import bi
 from kscore.paths import WarehousePaths
 from kscore.sqltext import identifier, literal
 
@@ -691,12 +692,13 @@ class _Publish:
                         f"(storage_version {literal(STORAGE_VERSION)})")
             for schema in ("marts", "ops", *SNAPSHOT_SCHEMAS):
                 con.execute(f"create schema if not exists {qp}.{identifier(schema)}")
-            for mart in sorted(build_marts | old_marts):
-                src = b if mart in build_marts else "old"
+            sources = {mart: b if mart in build_marts else "old" for mart in build_marts | old_marts}
+            for mart, src in sorted(sources.items()):
                 view = _qualified(p, "marts", mart)
                 con.execute(f"create view {view} as "
                             + _view_sql(paths, catalog.columns(src, "marts", mart), files.get(mart, [])))
                 _set_comments(con, view, "view", catalog.comments(src, "marts", mart))
+            self._bi(con, catalog, b, has_old, sources, files)
             _create_rows(con, _qualified(p, "ops", FILES_TABLE), FILE_FIELDS,
                          sorted((f for fs in files.values() for f in fs),
                                 key=lambda f: (f.mart, f.as_of_date or dt.date.min, f.file_path)))
@@ -710,6 +712,41 @@ class _Publish:
             return expired, keep
         finally:
             con.close()
+
+    def _bi(self, con, catalog: _Catalog, b: str | None, has_old: bool, sources: dict[str, str],
+            files: dict[str, list[DayFile]]) -> None:
+        """bi.latest_<mart> over the newest published day's files of each dated mart, and the
+        dimension tables (kscore.bi): from the build's staging models and the new latest views,
+        or, without a build file (relocate), the previous catalog's as they are."""
+        p = NEW_CATALOG
+        schema = f"{identifier(p)}.{identifier(bi.SCHEMA)}"
+        con.execute(f"create schema if not exists {schema}")
+        newest = max((f.as_of_date for fs in files.values() for f in fs if f.as_of_date is not None),
+                     default=None)
+        mart_comments = {}
+        for mart, src in sorted(sources.items()):
+            cols = catalog.columns(src, "marts", mart)
+            table_comment, column_comments = catalog.comments(src, "marts", mart)
+            mart_comments[mart] = column_comments
+            if DATE_COLUMN not in [c for c, _ in cols]:
+                continue
+            latest = [f for f in files.get(mart, []) if newest is not None and f.as_of_date == newest]
+            view = _qualified(p, bi.SCHEMA, bi.latest_view(mart))
+            con.execute(f"create view {view} as " + _view_sql(self.paths, cols, latest))
+            _set_comments(con, view, "view",
+                          (bi.latest_comment(mart, newest, table_comment), column_comments))
+        staging = set(_tables(con, b, "staging")) if b else set()
+        old_dims = set(_base_tables(con, "old", bi.SCHEMA)) if has_old else set()
+        for dim in bi.DIMS:
+            target = _qualified(p, bi.SCHEMA, dim.name)
+            if newest is not None and set(dim.staging) <= staging and set(dim.marts) <= set(sources):
+                con.execute(f"create table {target} as "
+                            + bi.dim_sql(dim, f"{identifier(b)}.staging", schema, newest))
+                _set_comments(con, target, "table", bi.dim_comments(dim, mart_comments))
+            elif dim.name in old_dims:
+                con.execute(f"create table {target} as select * from "
+                            + _qualified("old", bi.SCHEMA, dim.name))
+                _set_comments(con, target, "table", catalog.comments("old", bi.SCHEMA, dim.name))
 
     def _snapshots(self, con, catalog: _Catalog, b: str | None) -> None:
         """quarantine.* and ops.landing_counts, landed_files, run_log: the build's current state,
@@ -772,7 +809,7 @@ class _Publish:
         result = privacy.execute(con, f"copy ({select}) to {literal(target)} ({options})",
                                  scan=select)
         names = [d[0] for d in result.description]
-        stats = [dict(zip(names, r)) for r in result.fetchall()]
+        stats = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
         if dated:
             for d in sorted(set(target.iterdir()) - before):
                 self.new_dirs.append(d)
@@ -825,7 +862,7 @@ def _view_sql(paths: WarehousePaths, columns: list[tuple[str, str]], files: list
 
 def _create_rows(con, table: str, fields: list[tuple[str, str]], rows: list[tuple]) -> None:
     """create table `table` holding `rows` (one bound list per column)."""
-    columns = [list(c) for c in zip(*rows)] if rows else [[] for _ in fields]
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in fields]
     select = ", ".join(f"unnest(${i}::{t}[]) as {identifier(n)}"
                        for i, (n, t) in enumerate(fields, 1))
     con.execute(f"create table {table} as select {select}", columns)

@@ -83,6 +83,13 @@ def mart_columns(db: Path) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def build_column_comments(build: Path) -> dict[tuple[str, str], str]:
+    """(mart, column) -> the build file's column comment (dbt's persisted description)."""
+    return {(t, c): comment for t, c, comment in query(
+        build, "select table_name, column_name, comment from duckdb_columns() where database_name = 'w' "
+               "and schema_name = 'marts' and comment is not null")}
+
+
 def day_files(paths) -> dict[str, tuple[int, int, str]]:
     """Every Parquet file under the day-file folder: relative path -> (mtime_ns, size, sha256)."""
     root = publisher.files_root(paths)
@@ -168,10 +175,12 @@ def test_published_file_opens_in_duckdb_1x_and_every_mart_reads(commented, duckd
     # through the views the 1.x client sees the build's column types and dbt's descriptions
     build = mart_columns(commented.build)
     assert {t: [tuple(c) for c in cols] for t, cols in out["types"].items()} == build
-    assert [tuple(c) for c in out["comments"]] == [("chuanliu_coupon_tasks", EMPTY_MART_COMMENT),
-                                                   ("product_tier_daily", TABLE_COMMENT)]
-    assert [tuple(c) for c in out["column_comments"]] == [
-        ("product_tier_daily", "effective_gmv", COLUMN_COMMENT)]
+    # (dbt persists every description; the fixture changed three of them in the build file)
+    comments = dict(tuple(c) for c in out["comments"])
+    assert sorted(comments) == expected
+    assert comments["chuanliu_coupon_tasks"] == EMPTY_MART_COMMENT and comments["product_tier_daily"] == TABLE_COMMENT
+    assert {(t, c): comment for t, c, comment in out["column_comments"]} == build_column_comments(commented.build)
+    assert build_column_comments(commented.build)[("product_tier_daily", "effective_gmv")] == COLUMN_COMMENT
     # the 1.x client sees the same rows DuckDB 2 does
     assert counts(published) == out["marts"]
 
@@ -180,7 +189,8 @@ READER = textwrap.dedent("""
     import duckdb, json, sys
     path = sys.argv[1]
     def count(con, day):
-        return con.execute("select count(*) from marts.product_tier_daily where as_of_date = cast(? as date)", [day]).fetchone()[0]
+        return con.execute("select count(*) from marts.product_tier_daily where as_of_date = cast(? as date)",
+                           [day]).fetchone()[0]
     def every_mart(con):
         marts = [r[0] for r in con.execute("select table_name from information_schema.tables "
                                            "where table_schema = 'marts' order by 1").fetchall()]
@@ -204,7 +214,8 @@ def test_reader_holding_the_file_does_not_block_publish(baseline, duckdb1_python
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = json.loads(reader.stdout.readline() or "{}")
-        assert first.get("open", [0, -1])[1] == 0 and first["open"][0] > 0, (first, reader.stderr.read() if reader.poll() is not None else "")
+        assert first.get("open", [0, -1])[1] == 0 and first["open"][0] > 0, (
+            first, reader.stderr.read() if reader.poll() is not None else "")
         before = published.stat().st_ino
         publisher.publish(paths, [NEWEST])           # while the reader holds the old file open
         assert published.stat().st_ino != before     # replaced by rename, not written in place
@@ -324,9 +335,12 @@ def test_through_the_views_types_and_comments_are_the_build_files(commented, bas
     assert {"DATE", "BOOLEAN", "DECIMAL(18,2)", "TIMESTAMP", "BIGINT", "DOUBLE", "VARCHAR"} <= types
     assert query(commented.published, "select table_name from duckdb_tables() where database_name = 'w' "
                                       "and schema_name = 'marts'") == []       # views only
-    assert query(commented.published, "select view_name, comment from duckdb_views() "
-                                      "where database_name = 'w' and comment is not null order by 1") == [
-        ("chuanliu_coupon_tasks", EMPTY_MART_COMMENT), ("product_tier_daily", TABLE_COMMENT)]
+    assert query(commented.published, "select view_name, comment from duckdb_views() where database_name = 'w' "
+                                      "and schema_name = 'marts' order by 1") == query(
+        commented.build, "select table_name, comment from duckdb_tables() where database_name = 'w' "
+                         "and schema_name = 'marts' order by 1")
+    assert dict(query(commented.published, "select view_name, comment from duckdb_views() where database_name = 'w' "
+                                           "and schema_name = 'marts'"))["product_tier_daily"] == TABLE_COMMENT
     assert query(commented.published, "select comment from duckdb_columns() where database_name = 'w' "
                                       "and table_name = 'product_tier_daily' and column_name = 'effective_gmv'"
                  ) == [(COLUMN_COMMENT,)]
