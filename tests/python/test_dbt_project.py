@@ -124,3 +124,67 @@ def test_the_tier_flag_test_follows_the_seed_and_catches_a_wrong_flag(empty_buil
     con.execute("update rules.product_tier_params set value = 3 where param = 'good_product_min_tier'")
     assert failures((2, False, False, False)) == 0          # the seed, not a literal, decides
     con.close()
+
+
+def _compiled_model_sql(paths, model: str) -> str:
+    manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
+    node = next(n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] == model)
+    return node["compiled_code"] if node.get("compiled_code") else (
+        paths.dbt_target / "compiled" / node["package_name"] / node["original_file_path"]).read_text()
+
+
+def test_indicator_seeds_and_models_must_name_the_same_indicators(empty_build, tmp_path):
+    """matches_indicator_set: the weight seeds list exactly the indicators the models compute (the macros
+    shop_experience_indicators, creator_reputation_indicators, product_tier_indicators), with the same dimension;
+    a seed row no model computes, a computed indicator the seed lacks and a moved dimension each fail."""
+    import shutil
+
+    import duckdb
+
+    paths, *_ = empty_build
+    db = tmp_path / paths.build.name       # the same catalog name as the compiled SQL's
+    shutil.copy(paths.build, db)
+    con = duckdb.connect(str(db))
+
+    def problems(test_name: str) -> int:
+        result = con.execute(_compiled_test_sql(paths, test_name))
+        return result.fetchone()[0] if result.description[0][0] == "failures" else len(result.fetchall())
+
+    shop = "matches_indicator_set_shop_indicator_weights_indicator__dimension_key__shop_experience_indicators"
+    product = "matches_indicator_set_dimension_weights_indicator__dimension__product_tier_indicators"
+    creator = "matches_indicator_set_creator_indicator_weights_indicator__dimension_key__creator_reputation_indicators"
+    assert (problems(shop), problems(product), problems(creator)) == (0, 0, 0)
+    con.execute("insert into rules.shop_indicator_weights (indicator, dimension_key) values ('made_up_rate', 'stability')")
+    assert problems(shop) == 1                                # in the seed, computed by no model
+    con.execute("delete from rules.shop_indicator_weights where indicator in ('made_up_rate', 'delivery_hours')")
+    assert problems(shop) == 1                                # computed, but no weight in the seed
+    con.execute("update rules.dimension_weights set dimension = 'heat' where indicator = 'dispute_rate'")
+    assert problems(product) == 2                             # its dimension moved: both sides lack the pair
+    con.execute("delete from rules.creator_indicator_weights")
+    assert problems(creator) == 8
+    con.close()
+
+
+def test_a_parameter_missing_from_its_seed_stops_the_model_by_name(empty_build, tmp_path):
+    """seed_params: a model reading a parameter its seed lacks fails with the seed's and the parameter's name
+    (never a silent NULL that turns every comparison false); with the row present it reads the seed's value."""
+    import shutil
+
+    import duckdb
+
+    paths, *_ = empty_build
+    db = tmp_path / paths.build.name
+    shutil.copy(paths.build, db)
+    con = duckdb.connect(str(db))
+    sql = _compiled_model_sql(paths, "int_shop_im_daily")
+    start = sql.index("params as (") + len("params as (")
+    depth, end = 1, start
+    while depth:                                               # the CTE's body: up to its closing parenthesis
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        end += 1
+    params = f"select * from ({sql[start:end - 1]}) as p"
+    assert con.execute(params).fetchall() == [(180,)]          # present: the seed's value
+    con.execute("delete from rules.core_params where param = 'im_reply_seconds'")
+    with pytest.raises(duckdb.Error, match="seed core_params has no parameter im_reply_seconds"):
+        con.execute(params).fetchall()
+    con.close()

@@ -301,23 +301,13 @@ counts as (
     left join shop_sums as s on s.as_of_date = t.as_of_date and s.shop_id = t.shop_id
 ),
 
-{#- indicator: (numerator, denominator); a NULL denominator marks a count indicator (value = numerator) -#}
-{%- set indicators = [
-    ('quality_refund_order_rate', 'quality_refund_orders', 'paid_orders_30d'),
-    ('negative_product_feedback_rate', 'negative_product_reviews', 'reviews'),
-    ('timely_pickup_rate', 'collected_on_time_orders', 'pickup_due_orders'),
-    ('delivery_hours', 'delivery_hours_sum', 'delivered_orders'),
-    ('negative_logistics_feedback_rate', 'negative_logistics_reviews', 'reviews'),
-    ('refund_only_complete_hours', 'refund_only_hours_sum', 'refund_only_completed'),
-    ('return_refund_complete_hours', 'return_refund_hours_sum', 'return_refund_completed'),
-    ('im_reply_3min_rate', 'im_replied_3min_sessions', 'im_sessions'),
-    ('im_dissatisfaction_rate', 'im_unsatisfied_sessions', 'im_rated_sessions'),
-    ('live_active_days_90d', 'live_active_days', none),
-    ('effective_sales_days_90d', 'effective_sales_days', none),
-] %}
+{#- each indicator of shop_experience_indicators(): value = numerator / denominator, or the numerator itself
+    where the denominator is none (a count indicator) -#}
+{%- set indicators = shop_experience_indicators() %}
 
 final as (
-    {%- for name, num, den in indicators %}
+    {%- for ind in indicators %}
+    {%- set name, num, den = ind.indicator, ind.numerator, ind.denominator %}
     select
         as_of_date,
         shop_id,

@@ -14,18 +14,7 @@
   not is_low_sample. An unranked product's indicator is NULL for ranking, so
   it is left out of its peers' N.
 -#}
-{%- set indicators = [
-    ('effective_gmv', 'heat', true, 2),
-    ('exposure_conversion', 'heat', true, 6),
-    ('quality_refund_rate', 'quality', false, 6),
-    ('negative_quality_review_rate', 'quality', false, 6),
-    ('in_stock_ratio', 'service', true, 6),
-    ('avg_ship_hours', 'service', false, 6),
-    ('im_reply_3min_rate', 'service', true, 6),
-    ('im_satisfaction_rate', 'service', true, 6),
-    ('dispute_rate', 'service', false, 6),
-    ('refund_self_complete_hours', 'service', false, 6),
-] -%}
+{%- set indicators = product_tier_indicators() -%}
 
 with indicators as (
     select * from {{ ref('int_product_tier_indicators') }}
@@ -58,9 +47,10 @@ peer_rows as (
         {{ level }} as peer_level,
         i.category_l{{ level }}_id as peer_category_id,
         i.paid_orders,
-        {%- for name, dimension, higher, precision in indicators %}
-        case when {{ 'i.paid_orders >= 1' if dimension == 'heat' else 'not i.is_low_sample' }}
-             then round(cast(i.{{ name }} as double), {{ precision }}) end as {{ name }}{{ ',' if not loop.last }}
+        {%- for ind in indicators %}
+        case when {{ 'i.paid_orders >= 1' if ind.dimension == 'heat' else 'not i.is_low_sample' }}
+             then round(cast(i.{{ ind.indicator }} as double), {{ ind.precision }}) end as {{ ind.indicator }}
+        {{- ',' if not loop.last }}
         {%- endfor %}
     from indicators as i
     where i.category_l{{ level }}_id is not null
@@ -120,18 +110,22 @@ chosen_groups as (
 {#- one narrow window per indicator over the rows that rank in it (a NULL value has no percentile and is
     not counted in N), then back to one row per product x level: the dimension scores -#}
 indicator_percentiles as (
-    {%- for name, dimension, higher, precision in indicators %}
+    {%- for ind in indicators %}
     select
         pr.as_of_date,
         pr.product_id,
         pr.peer_level,
         pr.peer_category_id,
-        {{ kscore.sql_string(dimension) }} as dimension,
-        {{ kscore.sql_string(name) }} as indicator,
-        {{ peer_percentile('pr.' ~ name, ['pr.as_of_date', 'pr.peer_level', 'pr.peer_category_id'], higher) }}
+        {{ kscore.sql_string(ind.dimension) }} as dimension,
+        w.indicator,
+        w.weight,
+        {#- the seed's direction: a lower-is-better value ranks as its negative (ties and rounding unchanged) #}
+        {{ peer_percentile('case when w.higher_is_better then pr.' ~ ind.indicator ~ ' else -pr.' ~ ind.indicator ~ ' end',
+                           ['pr.as_of_date', 'pr.peer_level', 'pr.peer_category_id'], true) }}
             as percentile
     from peer_rows as pr
-    where pr.{{ name }} is not null
+    inner join weights as w on w.indicator = {{ kscore.sql_string(ind.indicator) }}
+    where pr.{{ ind.indicator }} is not null
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
@@ -144,10 +138,9 @@ dimension_scores as (
         ip.peer_category_id,
         {%- for dimension in ['heat', 'quality', 'service'] %}
         {{ weighted_mean("case when ip.dimension = " ~ kscore.sql_string(dimension) ~ " then 100 * ip.percentile end",
-                         'w.weight') }} as {{ dimension }}_score{{ ',' if not loop.last }}
+                         'ip.weight') }} as {{ dimension }}_score{{ ',' if not loop.last }}
         {%- endfor %}
     from indicator_percentiles as ip
-    inner join weights as w on w.indicator = ip.indicator
     group by ip.as_of_date, ip.product_id, ip.peer_level, ip.peer_category_id
 ),
 

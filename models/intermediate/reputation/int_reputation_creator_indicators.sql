@@ -176,19 +176,11 @@ counts as (
        and {{ version_in_force('c', 's.as_of_date') }}
 ),
 
-{%- set indicators = [
-    ('content_negative_feedback_rate', 'negative_feedbacks', 'views'),
-    ('false_claim_report_rate', 'false_claim_reports', 'views'),
-    ('interaction_rate', 'interactions', 'views'),
-    ('quality_refund_rate', 'quality_refund_orders', 'distribution_orders_30d'),
-    ('negative_product_review_rate', 'negative_product_reviews', 'reviews'),
-    ('timely_ship_rate', 'shipped_on_time_orders', 'ship_due_orders'),
-    ('dispute_rate', 'dispute_orders', 'distribution_orders_30d'),
-    ('negative_service_review_rate', 'negative_service_reviews', 'reviews'),
-] %}
+{%- set indicators = creator_reputation_indicators() %}
 
 final as (
-    {%- for name, num, den in indicators %}
+    {%- for ind in indicators %}
+    {%- set name, num, den = ind.indicator, ind.numerator, ind.denominator %}
     select
         as_of_date,
         creator_id,

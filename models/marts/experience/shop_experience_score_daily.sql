@@ -5,12 +5,8 @@
   value and score, the four dimension scores, the 100-point total, the
   five-point score and the peer percentile within the main category.
 -#}
-{%- set indicators = [
-    'quality_refund_order_rate', 'negative_product_feedback_rate', 'timely_pickup_rate', 'delivery_hours',
-    'negative_logistics_feedback_rate', 'refund_only_complete_hours', 'return_refund_complete_hours',
-    'im_reply_3min_rate', 'im_dissatisfaction_rate', 'live_active_days_90d', 'effective_sales_days_90d',
-] -%}
-{%- set dimensions = ['product_experience', 'logistics_experience', 'service_experience', 'stability'] -%}
+{%- set indicators = shop_experience_indicators() | map(attribute='indicator') | list -%}
+{%- set dimensions = shop_experience_indicators() | map(attribute='dimension_key') | unique | list -%}
 
 with scored as (
     select * from {{ ref('int_experience_shop_scores') }}

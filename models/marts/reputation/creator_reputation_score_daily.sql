@@ -5,11 +5,8 @@
   indicator value and score, the three dimension scores, the 100-point total,
   the five-point score and the peer percentile within the creator_level.
 -#}
-{%- set indicators = [
-    'content_negative_feedback_rate', 'false_claim_report_rate', 'interaction_rate', 'quality_refund_rate',
-    'negative_product_review_rate', 'timely_ship_rate', 'dispute_rate', 'negative_service_review_rate',
-] -%}
-{%- set dimensions = ['content_experience', 'product_experience', 'service_experience'] -%}
+{%- set indicators = creator_reputation_indicators() | map(attribute='indicator') | list -%}
+{%- set dimensions = creator_reputation_indicators() | map(attribute='dimension_key') | unique | list -%}
 
 with scored as (
     select * from {{ ref('int_reputation_creator_scores') }}
