@@ -4,24 +4,54 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 from pathlib import Path
 
 from kscore.paths import default_landing, default_warehouse
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _date(s: str) -> dt.date:
+    """A date written YYYY-MM-DD exactly (Python's fromisoformat also takes 20230301 and 2023-W09-3)."""
+    if not ISO_DATE.fullmatch(s):
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {s!r}")
     try:
         return dt.date.fromisoformat(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {s!r}")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {s!r} ({exc})") from None
+
+
+def version_text() -> str:
+    """`kscore --version`: the package's version and those of dbt-core, dbt-duckdb and DuckDB."""
+    from importlib import metadata
+
+    def v(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    own = v("kscore")  # "not installed": run from a source tree without `pip install -e .`
+    return (f"kscore {own} (dbt-core {v('dbt-core')}, dbt-duckdb {v('dbt-duckdb')}, duckdb {v('duckdb')}, "
+            f"great-expectations {v('great_expectations')}, Python {sys.version.split()[0]})")
+
+
+class _Version(argparse.Action):
+    """--version printed as one line (argparse's own action wraps it to the terminal's width)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit(0)
 
 
 def _positive_int(s: str) -> int:
     try:
         n = int(s)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}")
+        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
     return n
@@ -31,7 +61,7 @@ def _int(s: str) -> int:
     try:
         return int(s)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}")
+        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}") from None
 
 
 def cmd_generate(args) -> int:
@@ -52,7 +82,8 @@ def cmd_generate(args) -> int:
     report = generate(Path(args.landing), scale=args.scale, start=args.start, days=args.days, seed=args.seed,
                       inject=list(args.inject or []), progress=print, variation=args.variation)
     rows = sum(t["rows"] for t in report["tables"].values())
-    print(f"generated {rows:,} rows in {report['seconds']:.1f}s ({report['rows_per_second']:,.0f} rows/s) into {report['landing']}")
+    print(f"generated {rows:,} rows in {report['seconds']:.1f}s ({report['rows_per_second']:,.0f} rows/s) "
+          f"into {report['landing']}")
     for table, t in report["tables"].items():
         print(f"  {table:24s} {t['rows']:>12,} rows {t['files']:>5} files {t['seconds']:7.1f}s")
     for kind, detail in (report.get("injected") or {}).items():
@@ -64,10 +95,12 @@ def cmd_generate(args) -> int:
 
 def cmd_run(args) -> int:
     from kscore.pipeline import RunError, run
+    from kscore.progress import Progress
 
     to_date = args.to_date or args.from_date
     try:
-        result = run(args.from_date, to_date, Path(args.landing), Path(args.warehouse), is_backfill=args.backfill)
+        result = run(args.from_date, to_date, Path(args.landing), Path(args.warehouse), is_backfill=args.backfill,
+                     progress=Progress(sys.stdout, verbose=args.verbose))
     except RunError as exc:
         print(f"kscore run: {exc}", file=sys.stderr)
         return 1
@@ -136,32 +169,50 @@ def cmd_runs(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kscore", description="The merchant and creator scoring warehouse.")
+    p.add_argument("--version", action=_Version, nargs=0,
+                   help="print the version of kscore and of dbt-core, dbt-duckdb, DuckDB and GX, and exit")
     sub = p.add_subparsers(dest="command", required=True)
 
-    g = sub.add_parser("generate", help="write a demo landing zone", description="Write a deterministic demo landing zone in the raw contract (spec 01).")
+    g = sub.add_parser("generate", help="write a demo landing zone",
+                       description="Write a deterministic demo landing zone in the raw contract (spec 01).")
     g.add_argument("--scale", default="tiny", help="tiny | small | medium | large (default tiny)")
     g.add_argument("--start", type=_date, default=dt.date(2023, 1, 1), help="first day, YYYY-MM-DD (default 2023-01-01)")
     g.add_argument("--days", type=_positive_int, default=None, metavar="N",
                    help="number of days, at least 1 (default: the scale's)")
     g.add_argument("--seed", type=_int, default=42,
                    help="random seed, any whole number (default 42)")
-    g.add_argument("--inject", nargs="+", metavar="KIND", help="add bad input to the newest day's delivery; `--inject help` lists the kinds")
-    g.add_argument("--landing", default=str(default_landing()), help="landing folder (default $KSCORE_LANDING_DIR or data/landing)")
+    g.add_argument("--inject", nargs="+", metavar="KIND",
+                   help="add bad input to the newest day's delivery; `--inject help` lists the kinds")
+    g.add_argument("--landing", default=str(default_landing()),
+                   help="landing folder (default $KSCORE_LANDING_DIR or data/landing)")
     g.add_argument("--variation", action="store_true",
                    help="legitimate variation: a promotion week, weekly content and three-day "
                         "live rhythms, a moving channel mix, a shop that stops selling "
                         "(docs/generator.md)")
     g.set_defaults(func=cmd_generate)
 
-    r = sub.add_parser("run", help="build, gate and publish a range of as_of_dates", description="Build, gate and publish as_of_dates FROM … TO in one dbt build; publishes only the days before the first failed gate.")
-    r.add_argument("--from", dest="from_date", type=_date, required=True, help="first as_of_date")
-    r.add_argument("--to", dest="to_date", type=_date, help="last as_of_date (default: --from)")
-    r.add_argument("--landing", default=str(default_landing()), help="landing folder (default $KSCORE_LANDING_DIR or data/landing)")
-    r.add_argument("--warehouse", default=str(default_warehouse()), help="published file (default $KSCORE_WAREHOUSE or warehouse/kscore.duckdb)")
-    r.add_argument("--backfill", action="store_true", help="record the run as an explicit backfill (recomputes published days)")
+    r = sub.add_parser("run", help="build, gate and publish a range of as_of_dates",
+                       description="Build, gate and publish as_of_dates FROM … TO in one dbt build; publishes only "
+                                   "the days before the first failed gate. Prints one progress line per phase "
+                                   "(sense, raw gates, dbt build, mart gates, publish) and every failure in full.")
+    r.add_argument("--from", dest="from_date", type=_date, required=True,
+                   help="first as_of_date, YYYY-MM-DD; as_of_date D reads the data up to D-1, so the first "
+                        "buildable one is the first landed day + 1")
+    r.add_argument("--to", dest="to_date", type=_date,
+                   help="last as_of_date, YYYY-MM-DD (default: --from); at most the newest landed day + 1")
+    r.add_argument("--landing", default=str(default_landing()),
+                   help="landing folder (default $KSCORE_LANDING_DIR or data/landing)")
+    r.add_argument("--warehouse", default=str(default_warehouse()),
+                   help="published file (default $KSCORE_WAREHOUSE or warehouse/kscore.duckdb)")
+    r.add_argument("--backfill", action="store_true",
+                   help="record the run as an explicit backfill (recomputes published days)")
+    r.add_argument("--verbose", "-v", action="store_true",
+                   help="print dbt's own lines too (by default one progress line per phase, and every "
+                        "failure and warning in full)")
     r.set_defaults(func=cmd_run)
 
-    v = sub.add_parser("validate", help="run the raw gates only and print the report", description="Run the raw gates on the landing zone (no build) and print the report.")
+    v = sub.add_parser("validate", help="run the raw gates only and print the report",
+                       description="Run the raw gates on the landing zone (no build) and print the report.")
     v.add_argument("--landing", default=str(default_landing()), help="landing folder")
     v.add_argument("--day", type=_date, help="the dt to judge (default: the newest landed day)")
     v.set_defaults(func=cmd_validate)

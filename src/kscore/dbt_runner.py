@@ -104,18 +104,47 @@ def dbt_executable() -> str:
     return str(exe) if exe.exists() else "dbt"
 
 
+# a dbt node's result line: "12 of 328 OK created sql table model ...", "3 of 328 FAIL 2 not_null_..."
+NODE_RESULT = re.compile(r"^(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP|NO-OP)\b")
+NODE_START = re.compile(r"^(\d+) of (\d+) START\b")
+TIMESTAMP = re.compile(r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\s+|$)")
+# dbt's own lines a person need not read at default verbosity (kscore run --verbose prints them)
+CHATTER = ("Running with dbt=", "Registered adapter:", "Unable to do partial parsing", "Found ", "Concurrency:",
+           "Finished running ", "Completed successfully", "Done. PASS=", "Nothing to do",
+           "Partial parse save file not found", "Performance info:", "Command end result")
+
+
+def _node_ticker(progress: Callable[[str], None]) -> Callable[..., None]:
+    """Without a progress line (Dagster's log): a line at every tenth of the nodes."""
+    shown = [0]
+
+    def tick(done: int, total: int, **_) -> None:
+        if total and (done * 10 // total > shown[0] or done == total):
+            shown[0] = done * 10 // total
+            progress(f"  dbt {done}/{total} nodes")
+    return tick
+
+
 def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
-            log_file: Path, progress: Callable[[str], None] = print) -> dict:
-    """Run `dbt <args>` in the project with the run's values (dbt_env, cli_vars); stream progress; raise
+            log_file: Path, progress: Callable[[str], None] = print,
+            tick: Callable[..., None] | None = None, verbose: bool = False) -> dict:
+    """Run `dbt <args>` in the project with the run's values (dbt_env, cli_vars); report progress; raise
     DbtError on failure.
 
-    Returns a summary {"seconds", "nodes", "errors", "results"} from run_results.json.
+    dbt's whole output goes to `log_file`. `tick(done, total, unit="nodes")` follows the nodes done;
+    `progress` gets every ERROR, FAIL and WARN node line and every dbt line that is not routine
+    (CHATTER, START and OK/PASS/SKIP lines) in full; with `verbose`, every dbt line.
+    Returns a summary {"seconds", "nodes", "errors", "warnings", "skipped"}.
     """
     cmd = [dbt_executable(), *args, *cli_vars(vars_), "--project-dir", str(PROJECT_DIR)]
     log_file.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    done = re.compile(r"^\S+\s+(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP)")
+    tick = tick or _node_ticker(progress)
     errors: list[str] = []
+    warnings: list[str] = []
+    skipped = done = 0
+    total: int | None = None
+    after_summary = False  # dbt's "Completed with N errors" block: the failures' details
     pid_file = paths.folder / DBT_PID_FILE
     with open(log_file, "w", encoding="utf-8") as log:
         # dbt runs in its own process group (a terminal's Ctrl-C or a signal to the run reaches the
@@ -130,13 +159,33 @@ def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
         try:
             for line in proc.stdout:
                 log.write(line)
-                m = done.match(line.strip())
-                if m:
-                    n, total, status = m.groups()
+                if verbose:
+                    progress(line.rstrip("\n"))
+                text = TIMESTAMP.sub("", line.strip())
+                if (m := NODE_START.match(text)):
+                    if total is None:
+                        total = int(m.group(2))
+                        tick(done, total, unit="nodes")
+                    continue
+                if (m := NODE_RESULT.match(text)):
+                    total = int(m.group(2))
+                    done += 1
+                    status = m.group(3)
                     if status in ("ERROR", "FAIL"):
-                        errors.append(line.strip())
-                    if status != "OK" or int(n) % 10 == 0 or n == total:
-                        progress(f"  dbt {n}/{total} {line.strip()[line.strip().find(status):][:140]}")
+                        errors.append(text)
+                    elif status == "WARN":
+                        warnings.append(text)
+                    elif status == "SKIP":
+                        skipped += 1
+                    if status in ("ERROR", "FAIL", "WARN") and not verbose:
+                        progress(f"  dbt {text}")
+                    tick(done, total, unit="nodes")
+                    continue
+                if text.startswith("Completed with"):
+                    after_summary = True
+                if verbose or not text or (text.startswith(CHATTER) and not after_summary):
+                    continue
+                progress(f"  dbt: {text}")
             rc = proc.wait()
         except BaseException:  # interrupted (signal, Ctrl-C): end dbt with the run
             stop_group(proc.pid)
@@ -160,7 +209,9 @@ def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
     if rc != 0:
         detail = "; ".join(f"{r['unique_id']}: {(r.get('message') or '').strip()[:300]}" for r in failed[:5])
         if not detail:
-            tail = log_file.read_text(encoding="utf-8").strip().splitlines()[-15:]
-            detail = " | ".join(tail)
-        raise DbtError(f"dbt {' '.join(args)} failed after {seconds:.0f}s ({len(failed)} failing nodes): {detail}. Full log: {log_file}")
-    return {"seconds": round(seconds, 1), "nodes": len(results), "errors": errors}
+            lines = (TIMESTAMP.sub("", t.strip()) for t in log_file.read_text(encoding="utf-8").splitlines())
+            detail = " | ".join([t for t in lines if t and not t.startswith(CHATTER)][-15:])
+        raise DbtError(f"dbt {' '.join(args)} failed after {seconds:.0f}s ({len(failed)} failing nodes): {detail}. "
+                       f"Full log: {log_file}")
+    return {"seconds": round(seconds, 1), "nodes": len(results) or done, "errors": errors, "warnings": warnings,
+            "skipped": skipped}

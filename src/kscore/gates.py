@@ -201,7 +201,7 @@ class ProfileFrame:
             result.success, result.observed = False, error
             self.results.append((None, result))
             return
-        self.rows.append({**dict(zip(self.index, key)), GATE: result.expectation,
+        self.rows.append({**dict(zip(self.index, key, strict=True)), GATE: result.expectation,
                           VALUE: _num(value), BOUND_LOW: _num(low), BOUND_HIGH: _num(high)})
         self.results.append(((*key, result.expectation), result))
 
@@ -340,7 +340,7 @@ def _file_footer(path: str, mtime_ns: int) -> tuple[int, dict[str, int], tuple[s
             f"count(*) - count({identifier(c)})" for c in names) + " from read_parquet(?)", [path]).fetchone()
     finally:
         con.close()
-    return int(row[0]), dict(zip(names, (int(v) for v in row[1:]))), names
+    return int(row[0]), dict(zip(names, (int(v) for v in row[1:]), strict=True)), names
 
 
 def _footer(f: LandedFile):
@@ -363,11 +363,12 @@ def null_shares(files: list[LandedFile]) -> dict:
     return {key: (n, {c: nulls[key][c] / n for c in nulls[key]}, dict(nulls[key])) for key, n in rows.items() if n}
 
 
-def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[GateResult]:
+def batch_gates(files: list[LandedFile], days: list[dt.date], session,
+                tick: Callable[..., None] | None = None) -> list[GateResult]:
     """The raw suites: per table, one profile frame over the days in `days` that have a delivery
     (accepted files only), validated once. Keys are counted in DuckDB (kscore.gate_profiles), NULL
     counts, schemas and row counts come from the Parquet footers, the bands from the table's own
-    history."""
+    history. `tick(done, total, unit=, rows=)` follows the tables judged (and their landed rows)."""
     from kscore import gate_profiles as gp
     from kscore.gx_suites import (RAW_DAY, RULE_COLUMNS_PRESENT, RULE_KEY_UNIQUE, RULE_NOT_EMPTY, RULE_NULL_SHARE,
                                   RULE_REQUIRED_NOT_NULL, RULE_ROW_COUNT, gate_name, suite_gates, thresholds)
@@ -387,9 +388,13 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
     shares = null_shares([f for f in accepted if min(days) - window <= f.dt <= max(days)])
     results: list[GateResult] = []
     con = gp.connect()
+    rows_judged = 0
     try:
-        for table, spec in th["tables"].items():
+        for i, (table, spec) in enumerate(th["tables"].items()):
+            if tick:
+                tick(i, len(th["tables"]), unit="tables", rows=rows_judged)
             batches = {d: [f.file_path for f in by_batch[(table, d)]] for d in wanted if by_batch.get((table, d))}
+            rows_judged += sum(int(f.row_count or 0) for d in batches for f in by_batch[(table, d)])
             gates = {g["gate"]: g for g in suite_gates("raw", table)}
             if not batches or not gates:
                 continue  # no delivery: daily_partition_present judges the expected daily tables
@@ -426,7 +431,7 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
                 landed, day_shares, day_nulls = shares.get((table, day), (0, {}, {}))
                 k = (day.isoformat(),)
 
-                def gate(name: str) -> GateResult | None:
+                def gate(name: str, table=table, day=day, gates=gates) -> GateResult | None:
                     return GateResult(table, day, name, True) if name in gates else None
 
                 if (r := gate(RULE_COLUMNS_PRESENT)):
@@ -476,6 +481,8 @@ def batch_gates(files: list[LandedFile], days: list[dt.date], session) -> list[G
                     pf.add(k, r, share, b["min"] if b else None, b["max"] if b else None)
             days_judged = sorted(batches)
             results += pf.judge(session, "raw", table, f"{table}-{days_judged[0]}..{days_judged[-1]}")
+        if tick:
+            tick(len(th["tables"]), len(th["tables"]), unit="tables", rows=rows_judged)
     finally:
         con.close()
     return results
@@ -501,20 +508,23 @@ def _write_session(session, run_dir: Path | None, sub: str, progress: Callable[[
 
 
 def raw_gates(files: list[LandedFile], days: list[dt.date], build_db: Path | None,
-              run_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> list[GateResult]:
+              run_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+              tick: Callable[..., None] | None = None) -> list[GateResult]:
     """All raw gates for the data days `days` before the build: file level, then the GX batch suites.
-    With run_dir, the validation results (JSON) and Data Docs (HTML) go to run_dir/gx/raw."""
+    With run_dir, the validation results (JSON) and Data Docs (HTML) go to run_dir/gx/raw. With
+    `tick` (a progress line: kscore.progress), the tables judged are counted there and the closing
+    passed/failed line is left to the caller."""
     results = file_gates(files, days)
     if not days:
         return results
     try:
         session = _session("raw")
-        results += batch_gates(files, days, session)
+        results += batch_gates(files, days, session, tick)
     except Exception as exc:  # a broken gate is a failed gate with its message, never a stack trace
         return results + [GateResult("raw", min(days), "raw_gates_ran", False,
                                      observed=f"{type(exc).__name__}: {exc}"[:500], bound="ran")]
     _write_session(session, run_dir, "raw", progress)
-    if progress:
+    if progress and not tick:
         failed = sum(not r.success for r in results)
         progress(f"  raw gates for dt {days[0]} … {days[-1]}: {len(results) - failed} passed, {failed} failed")
     return results
@@ -556,15 +566,16 @@ def _has_table(con, schema: str, table: str) -> bool:
 
 
 def mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
-               progress: Callable[[str], None] | None = None) -> list[GateResult]:
+               progress: Callable[[str], None] | None = None,
+               tick: Callable[..., None] | None = None) -> list[GateResult]:
     """Gates on the built marts per as_of_date (GX suites under expectations/marts, one profile frame
     per mart), plus the post-staging raw gate (quarantine share) of the data days D-1. A suite whose
     mart is absent from the build is skipped with a note. Results (JSON) and Data Docs go to
-    run_dir/gx/marts."""
+    run_dir/gx/marts. `tick(done, total, unit=, rows=)` follows the marts judged, as in raw_gates."""
     if not as_of_dates:
         return []
     try:
-        return _mart_gates(build_db, as_of_dates, run_dir, progress)
+        return _mart_gates(build_db, as_of_dates, run_dir, progress, tick)
     except Exception as exc:  # a broken gate is a failed gate with its message, never a stack trace
         return [GateResult("marts", min(as_of_dates), "mart_gates_ran", False,
                            observed=f"{type(exc).__name__}: {exc}"[:500], bound="ran", stage="mart")]
@@ -741,7 +752,8 @@ def _mart_frame(con, table: str, spec: dict, gates: list[dict], frame, missing: 
 
 
 def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
-                progress: Callable[[str], None] | None) -> list[GateResult]:
+                progress: Callable[[str], None] | None,
+                tick: Callable[..., None] | None = None) -> list[GateResult]:
     from kscore import gate_profiles as gp
     from kscore.gx_suites import EXPECTATIONS_DIR, suite_gates, thresholds
 
@@ -754,7 +766,11 @@ def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
         data_days = [d - dt.timedelta(days=1) for d in as_of_dates]
         results += quarantine_gates(con, data_days, session)
         first, last = min(as_of_dates), max(as_of_dates)
-        for table, spec in thresholds()["marts"].items():
+        marts = thresholds()["marts"]
+        rows_judged = 0
+        for i, (table, spec) in enumerate(marts.items()):
+            if tick:
+                tick(i, len(marts), unit="marts", rows=rows_judged)
             if not (EXPECTATIONS_DIR / "marts" / f"{table}.json").exists():
                 continue
             if not _has_table(con, "marts", table):
@@ -766,14 +782,18 @@ def _mart_gates(build_db: Path, as_of_dates: list[dt.date], run_dir: Path,
                 results.append(GateResult(table, first, "mart_readable", False,
                                           observed=str(exc).splitlines()[0][:300], bound="readable", stage="mart"))
                 continue
+            if "rows" in frame.columns:
+                rows_judged += int(frame["rows"].fillna(0).sum())
             pf = _mart_frame(con, table, spec, suite_gates("mart", table), frame, missing, dated)
             results += pf.judge(session, "mart", table, f"{table}-{first}..{last}")
+        if tick:
+            tick(len(marts), len(marts), unit="marts", rows=rows_judged)
         if skipped:
             note(f"  mart gates: no suite run for {', '.join(skipped)} (not in the build)")
     finally:
         con.close()
     _write_session(session, run_dir, "marts", progress)
-    if progress:
+    if progress and not tick:
         failed = sum(not r.success for r in results)
         progress(f"  mart gates for as_of_dates {as_of_dates[0]} … {as_of_dates[-1]}: "
                  f"{len(results) - failed} passed, {failed} failed")

@@ -22,6 +22,7 @@ import duckdb
 from kscore import buildfile, gates, landing, publish as publisher, runlog
 from kscore.dbt_runner import DbtError, dbt_vars, run_dbt
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
+from kscore.progress import Progress, reporter
 
 
 class RunError(RuntimeError):
@@ -66,11 +67,32 @@ class RunContext:
 
     @contextmanager
     def phase(self, name: str):
+        """One phase of the run (sense, raw_gates, dbt, mart_gates, publish): its wall time, and with a
+        Progress reporter (kscore.progress) its progress line."""
         t0 = time.monotonic()
+        rep = reporter(self.progress)
+        if rep:
+            rep.start(name)
         try:
             yield
         finally:
+            if rep:
+                rep.end()  # the step did not close its line: an error stopped it
             self.phase_seconds[name] = self.phase_seconds.get(name, 0.0) + time.monotonic() - t0
+
+    @property
+    def tick(self) -> Callable[..., None] | None:
+        """The current phase's progress counter (Progress.update), None without a reporter."""
+        rep = reporter(self.progress)
+        return rep.update if rep else None
+
+    def phase_done(self, summary: str, plain: str) -> None:
+        """The end of a step: its phase's result line with a reporter, else the plain message."""
+        rep = reporter(self.progress)
+        if rep:
+            rep.finish(summary)
+        else:
+            self.progress(plain)
 
     @property
     def as_of_dates(self) -> list[dt.date]:
@@ -121,7 +143,7 @@ def build_lock(paths: WarehousePaths):
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RunError(f"another run is writing {paths.build} (lock {lock_path}); try again when it ends")
+            raise RunError(f"another run is writing {paths.build} (lock {lock_path}); try again when it ends") from None
         try:
             _check_no_stray_dbt(paths)
             yield
@@ -155,26 +177,51 @@ def sense_step(ctx: RunContext) -> list[landing.LandedFile]:
         landing.mark_known(con, files)
         landing.write_ledger(con, files, ctx.run_id)
     rejected = [f for f in files if f.status == "rejected"]
-    ctx.progress(f"sensed {len(files)} files in {time.monotonic() - t0:.1f}s ({len(rejected)} rejected)")
+    rows = sum(int(f.row_count or 0) for f in files)
+    if ctx.tick:
+        ctx.tick(len(files), len(files), unit="files", rows=rows)
+    ctx.phase_done(f"{len(rejected)} rejected",
+                   f"sensed {len(files)} files in {time.monotonic() - t0:.1f}s ({len(rejected)} rejected)")
     return files
 
 
+def _gate_summary(results: list[gates.GateResult]) -> str:
+    failed = sum(not r.success for r in results)
+    return f"{len(results) - failed} passed, {failed} failed"
+
+
 def raw_gate_step(ctx: RunContext, files) -> list[gates.GateResult]:
-    return gates.raw_gates(files, ctx.data_days, ctx.paths.build, run_dir=ctx.run_dir, progress=ctx.progress)
+    results = gates.raw_gates(files, ctx.data_days, ctx.paths.build, run_dir=ctx.run_dir, progress=ctx.progress,
+                              tick=ctx.tick)
+    if reporter(ctx.progress):
+        ctx.phase_done(f"dt {ctx.data_days[0]} … {ctx.data_days[-1]}: {_gate_summary(results)}", "")
+    return results
 
 
 def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
-    ctx.progress(f"dbt build for as_of_dates {ctx.from_date} … {ctx.to_date} ({len(ctx.as_of_dates)} days, one invocation)")
+    rep = reporter(ctx.progress)
+    if not rep:
+        ctx.progress(f"dbt build for as_of_dates {ctx.from_date} … {ctx.to_date} "
+                     f"({len(ctx.as_of_dates)} days, one invocation)")
     # unit tests check the SQL, not the data: they run once in the test suite (tests/python/test_dbt_project.py),
     # not in every production build; the data tests do run here, as gates on the day's build.
     args = [*DBT_BUILD_ARGS] + (["--select", *select] if select else [])
-    return run_dbt(args, ctx.paths, ctx.landing,
-                   dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
-                   ctx.run_dir / "dbt_build.log", ctx.progress)
+    out = run_dbt(args, ctx.paths, ctx.landing,
+                  dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
+                  ctx.run_dir / "dbt_build.log", ctx.progress, tick=ctx.tick, verbose=bool(rep and rep.verbose))
+    if rep:
+        extra = "".join(f", {n} {what}" for n, what in ((len(out["warnings"]), "warnings"), (out["skipped"], "skipped"))
+                        if n)
+        rep.finish(f"{len(out['errors'])} errors{extra} (as_of_dates {ctx.from_date} … {ctx.to_date}, "
+                   f"one invocation)")
+    return out
 
 
 def mart_gate_step(ctx: RunContext) -> list[gates.GateResult]:
-    return gates.mart_gates(ctx.paths.build, ctx.as_of_dates, ctx.run_dir, progress=ctx.progress)
+    results = gates.mart_gates(ctx.paths.build, ctx.as_of_dates, ctx.run_dir, progress=ctx.progress, tick=ctx.tick)
+    if reporter(ctx.progress):
+        ctx.phase_done(f"as_of_dates {ctx.from_date} … {ctx.to_date}: {_gate_summary(results)}", "")
+    return results
 
 
 def publishable_days(ctx: RunContext, results: list[gates.GateResult]) -> list[dt.date]:
@@ -305,13 +352,75 @@ def check_not_republishing(ctx: RunContext) -> None:
                        f"stay as they were published: pass --backfill to recompute them (the run log records it)")
 
 
+def landed_days(landing_dir: Path, tables=None) -> list[dt.date]:
+    """The days of the dt=YYYY-MM-DD partitions holding a Parquet file, of `tables` (default: every
+    contract table) under the landing zone. Lists folders only: nothing is opened or written."""
+    days: set[dt.date] = set()
+    for table in tables or landing.contract():
+        tdir = Path(landing_dir) / table
+        if not tdir.is_dir():
+            continue
+        for part in tdir.iterdir():
+            m = landing.DT_FOLDER.match(part.name)
+            if not m or not part.is_dir():
+                continue
+            try:
+                day = dt.date.fromisoformat(m.group(1))
+            except ValueError:  # dt=2023-02-30: the raw gate reports it
+                continue
+            if any(part.glob("*.parquet")):
+                days.add(day)
+    return sorted(days)
+
+
+def buildable_range(landing_dir: Path) -> tuple[dt.date, dt.date, dt.date, dt.date] | None:
+    """(first landed dt, last landed dt, first buildable as_of_date, last buildable as_of_date) of the
+    zone's expected daily tables (gates.EXPECTED_DAILY_TABLES: the partitions every as_of_date needs),
+    or None when none landed. as_of_date D reads the data up to D-1 (spec README), so the first buildable
+    as_of_date is the first landed day + 1 and the last the newest landed day + 1. A day missing inside
+    the range, or missing for one table only, is the raw gate's (daily_partition_present) to report."""
+    days = landed_days(landing_dir, gates.EXPECTED_DAILY_TABLES)
+    if not days:
+        return None
+    one = dt.timedelta(days=1)
+    return days[0], days[-1], days[0] + one, days[-1] + one
+
+
+def check_buildable(from_date: dt.date, to_date: dt.date, landing_dir: Path) -> None:
+    """Refuse, before any file is written, a range the landing zone cannot build, naming what it holds."""
+    land = Path(landing_dir)
+    if not land.is_dir():
+        raise RunError(f"landing zone {land} does not exist (set --landing or KSCORE_LANDING_DIR)")
+    try:
+        span = buildable_range(land)
+    except OSError as exc:
+        raise RunError(f"cannot list the landing zone {land}: {type(exc).__name__}: {exc}") from None
+    asked = f"as_of_date {from_date}" if from_date == to_date else f"as_of_dates {from_date} … {to_date}"
+    if span is None:
+        raise RunError(f"the landing zone {land} holds no dt=YYYY-MM-DD partition of the daily tables "
+                       f"({', '.join(gates.EXPECTED_DAILY_TABLES)}): {asked} cannot be built")
+    first, last, lo, hi = span
+    if from_date < lo or to_date > hi:
+        raise RunError(f"{asked} cannot be built: the landing zone holds dt {first} … {last}; "
+                       f"as_of_dates {lo} … {hi} can be built (as_of_date D reads the data up to D-1; "
+                       f"landing zone {land})")
+
+
 def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, warehouse: Path | None = None,
         progress: Callable[[str], None] = print, is_backfill: bool = False) -> RunResult:
-    """Build, gate and publish as_of_dates from_date … to_date in one build."""
+    """Build, gate and publish as_of_dates from_date … to_date in one build.
+
+    `progress` gets what a person reads (kscore.progress): a Progress reporter as is, any other
+    callable one line per call (a phase's result line, every failure and warning in full)."""
     if to_date < from_date:
         raise RunError(f"--to {to_date} is before --from {from_date}")
+    if not isinstance(progress, Progress):
+        progress = Progress(emit=progress)
     ctx = RunContext(from_date, to_date, Path(landing_dir or default_landing()).resolve(),
                      warehouse_paths(warehouse), new_run_id(), is_backfill, progress)
+    # before any file is written (no build file, run folder, lock or warehouse folder): a range the zone
+    # cannot build, and a published day without --backfill, are refused here
+    check_buildable(ctx.from_date, ctx.to_date, ctx.landing)
     check_not_republishing(ctx)
     t0 = time.monotonic()
     results: list[gates.GateResult] = []
@@ -328,16 +437,17 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
                 files = sense_step(ctx)
             with ctx.phase("raw_gates"):
                 results += raw_gate_step(ctx, files)
-            for r in results:
+            for r in results:  # every failure in full, after its phase's line
                 if not r.success:
                     progress("  " + r.describe())
             if publishable_days(ctx, results):
                 with ctx.phase("dbt"):
                     dbt_build_step(ctx)
                 with ctx.phase("mart_gates"):
-                    results += mart_gate_step(ctx)
-                for r in results:
-                    if not r.success and r.stage == "mart":
+                    mart = mart_gate_step(ctx)
+                results += mart
+                for r in mart:  # the mart gates and the post-staging raw gate (quarantine share)
+                    if not r.success:
                         progress("  " + r.describe())
         except buildfile.BuildFileBusy as exc:
             # the build file is not ours to write: no run-log row can go there; say who holds it
@@ -357,6 +467,9 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
         try:
             with ctx.phase("publish"):
                 published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
+                if reporter(progress):
+                    ctx.phase_done(f"{len(published)} as_of_dates" + (f" ({published[0]} … {published[-1]})"
+                                                                       if published else ", nothing published"), "")
         except (KeyboardInterrupt, RunInterrupted) as exc:
             # between the rename and the last row: the next run settles the row from the published file
             raise RunError(f"run {ctx.run_id} interrupted while publishing ({exc!r}); the next run "
