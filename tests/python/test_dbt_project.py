@@ -188,3 +188,36 @@ def test_a_parameter_missing_from_its_seed_stops_the_model_by_name(empty_build, 
     with pytest.raises(duckdb.Error, match="seed core_params has no parameter im_reply_seconds"):
         con.execute(params).fetchall()
     con.close()
+
+
+def test_the_summary_flag_counts_follow_the_seed(empty_build, tmp_path):
+    """expression_is_true_given_params on the tier summaries: 好货 / 好货标签 / 落后商品 counts are judged by the
+    seed's cut points (not g2 + g3 + g4 written in the test): a right row passes, a wrong count fails, and a
+    changed seed moves the verdict."""
+    import shutil
+
+    import duckdb
+
+    paths, *_ = empty_build
+    sql = _compiled_test_sql(paths, "shop_product_tier_summary_daily_flag_counts_follow_params")
+    db = tmp_path / paths.build.name
+    shutil.copy(paths.build, db)
+    con = duckdb.connect(str(db))
+
+    def failures(good: int, badge: int, laggard: int) -> int:
+        con.execute("delete from marts.shop_product_tier_summary_daily")
+        # G0..G4 = 1, 2, 3, 4, 5 products
+        con.execute("insert into marts.shop_product_tier_summary_daily (as_of_date, shop_id, on_sale_products, "
+                    "g0_products, g1_products, g2_products, g3_products, g4_products, good_products, "
+                    "good_badge_products, laggard_products) values (date '2023-01-31', 1, 15, 1, 2, 3, 4, 5, ?, ?, ?)",
+                    [good, badge, laggard])
+        result = con.execute(sql)
+        return result.fetchone()[0] if result.description[0][0] == "failures" else len(result.fetchall())
+
+    assert failures(3 + 4 + 5, 4 + 5, 1) == 0                  # the seed: 好货 >= G2, 好货标签 >= G3, 落后 <= G0
+    assert failures(4 + 5, 4 + 5, 1) == 1                      # G2 left out of 好货
+    assert failures(12, 5, 1) == 1                             # 好货标签 counted from G4 only
+    assert failures(12, 9, 3) == 1                             # G1 counted as 落后商品
+    con.execute("update rules.product_tier_params set value = 1 where param = 'laggard_max_tier'")
+    assert failures(12, 9, 3) == 0                             # the seed, not a literal, decides
+    con.close()

@@ -6,27 +6,4 @@
   weighted score (Σ weighted_score = experience_score_100 up to rounding).
 -#}
 
-with scored as (
-    select * from {{ ref('int_experience_shop_scores') }}
-    where {{ in_build_range('as_of_date') }}
-),
-
-final as (
-    select
-        as_of_date,
-        shop_id,
-        dimension,
-        indicator,
-        indicator_name_cn,
-        value,
-        numerator,
-        denominator,
-        indicator_score,
-        weight,
-        weighted_score,
-        is_scored,
-        sort_order
-    from scored
-)
-
-select * from final
+{{ long_indicator_mart('int_experience_shop_scores', 'shop_id') }}

@@ -6,27 +6,4 @@
   weighted score (Σ weighted_score = reputation_score_100 up to rounding).
 -#}
 
-with scored as (
-    select * from {{ ref('int_reputation_creator_scores') }}
-    where {{ in_build_range('as_of_date') }}
-),
-
-final as (
-    select
-        as_of_date,
-        creator_id,
-        dimension,
-        indicator,
-        indicator_name_cn,
-        value,
-        numerator,
-        denominator,
-        indicator_score,
-        weight,
-        weighted_score,
-        is_scored,
-        sort_order
-    from scored
-)
-
-select * from final
+{{ long_indicator_mart('int_reputation_creator_scores', 'creator_id') }}
