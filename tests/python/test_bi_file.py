@@ -1,7 +1,7 @@
 """The published file describes itself to a BI tool (issue 16, points 1 and 8).
 
 - every dbt description of a mart and of each mart column is a COMMENT ON in the published file, read
-  by a DuckDB 1.x client (the storage version BI tools bundle), checked against the dbt YAMLs;
+  by a DuckDB 1.x client (the storage version BI tools bundle), checked against dbt's manifest;
 - bi.latest_<mart> returns exactly the newest published as_of_date, also after the next publish and
   after a backfill of an older day;
 - bi.dim_* hold one row per entity with its name and its levels on the newest published day, and no
@@ -22,7 +22,6 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy as sa
-import yaml
 
 import test_publish
 from kscore import PROJECT_DIR, bi
@@ -44,14 +43,21 @@ KEYS = {"dim_shops": ("shop_id", "shop_name", "stg_landing__shops"),
 PRIVATE_COLUMNS = {"buyer_id", "source_file", "file_path", "processed_by_run", "dt"}
 
 
-def dbt_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
-    """mart -> (its description, {column: description}) from models/marts/**/_*__models.yml."""
+def dbt_descriptions(wh: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """mart -> (its description, {column: description}), as dbt rendered them (doc blocks included) in the
+    manifest of the build that made the published file; every model under models/marts/, every one
+    with persist_docs for the relation and the columns."""
+    manifest = json.loads((warehouse_paths(wh / "kscore.duckdb").dbt_target / "manifest.json").read_text())
     out = {}
-    for path in sorted((PROJECT_DIR / "models" / "marts").glob("**/_*__models.yml")):
-        for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models") or []:
-            out[model["name"]] = ((model.get("description") or "").strip(),
-                                  {c["name"]: c["description"].strip() for c in model.get("columns") or []
-                                   if (c.get("description") or "").strip()})
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["original_file_path"].startswith("models/marts/"):
+            continue
+        assert node["config"].get("persist_docs") == {"relation": True, "columns": True}, node["name"]
+        out[node["name"]] = ((node.get("description") or "").strip(),
+                             {c: (col.get("description") or "").strip() for c, col in node["columns"].items()
+                              if (col.get("description") or "").strip()})
+    on_disk = {p.stem for p in (PROJECT_DIR / "models" / "marts").glob("**/*.sql")}
+    assert set(out) == on_disk
     return out
 
 
@@ -94,8 +100,8 @@ def read_1x(baseline, duckdb1_python) -> dict:
     return out
 
 
-def test_every_dbt_description_is_a_comment_of_the_published_file_read_by_duckdb_1x(read_1x):
-    described = dbt_descriptions()
+def test_every_dbt_description_is_a_comment_of_the_published_file_read_by_duckdb_1x(read_1x, baseline):
+    described = dbt_descriptions(baseline["wh"])
     assert len(described) >= 13 and sum(len(c) for _, c in described.values()) >= 250
     relations = {(s, t): c for s, t, c in read_1x["relations"]}
     columns = {(s, t, c): comment for s, t, c, comment in read_1x["columns"]}
@@ -243,7 +249,7 @@ def engine(baseline):
 def test_sqlalchemy_duckdb_engine_lists_schemas_relations_comments_and_queries_a_latest_view(engine, baseline):
     """duckdb-engine is what Superset and most Python BI tools read DuckDB through."""
     published = baseline["wh"] / "kscore.duckdb"
-    described = dbt_descriptions()
+    described = dbt_descriptions(baseline["wh"])
     insp = sa.inspect(engine)
     schemas = insp.get_schema_names()           # duckdb-engine names them <catalog>.<schema>
     assert {"kscore.marts", "kscore.bi", "kscore.ops"} <= set(schemas)
