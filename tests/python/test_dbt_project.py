@@ -221,3 +221,16 @@ def test_the_summary_flag_counts_follow_the_seed(empty_build, tmp_path):
     con.execute("update rules.product_tier_params set value = 1 where param = 'laggard_max_tier'")
     assert failures(12, 9, 3) == 0                             # the seed, not a literal, decides
     con.close()
+
+
+def test_every_mart_has_an_enforced_contract(empty_build):
+    """Every mart is built under an enforced dbt contract (each column's data_type declared and checked at
+    build), so a changed column type stops the build instead of reaching the published file."""
+    paths, *_ = empty_build
+    manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
+    marts = [n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["original_file_path"].startswith("models/marts/")]
+    assert len(marts) >= 13
+    loose = [n["name"] for n in marts if not n["config"]["contract"]["enforced"]]
+    untyped = [f"{n['name']}.{c}" for n in marts for c, col in n["columns"].items() if not col.get("data_type")]
+    assert not loose and not untyped, (loose, untyped[:10])
