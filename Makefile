@@ -14,7 +14,7 @@ DEMO_FIRST ?= 2023-04-18
 DEMO_LAST ?= 2023-05-01
 WAREHOUSE ?= warehouse/kscore.duckdb
 
-.PHONY: setup run test demo-data bench bench-scale clean docs
+.PHONY: setup run test lint fmt demo-data bench bench-scale clean docs
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# the DuckDB 1.x reader the tests open the published file with (BI tools bundle 1.x; spec 06): pinned in
+# requirements-duckdb1.txt, in a venv of its own (it cannot share one with duckdb 2.x)
+DUCKDB1_VENV := .venv-duckdb1
+DUCKDB1_STAMP := $(DUCKDB1_VENV)/.installed
+$(DUCKDB1_STAMP): requirements-duckdb1.txt
+	$(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-duckdb1.txt
+	touch $(DUCKDB1_STAMP)
 
 $(DEMO_LANDING)/.generated-$(DEMO_SCALE): | $(STAMP)
 	rm -rf $(DEMO_LANDING)
@@ -47,8 +56,15 @@ run: $(STAMP) demo-data
 
 # two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
 # worker, so its module fixtures (the builds it shares) are built once
-test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/python
+test: $(STAMP) $(DUCKDB1_STAMP) lint
+	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile tests/python
+
+# Python lint (ruff.toml); `make test` runs it first, so CI fails on a lint error
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py --scale small

@@ -33,20 +33,30 @@ TABLE_COMMENT = "商品分层 product tier per as_of_date; it's quoted"
 COLUMN_COMMENT = "有效成交额 effective GMV"
 EMPTY_MART_COMMENT = "川流 coupon tasks (no rows in the tiny zone)"
 
-DUCKDB1_VERSION = "1.1.3"
-DUCKDB1_VENV = Path(os.environ.get("KSCORE_DUCKDB1_VENV", "/tmp/kscore-duckdb1-venv"))
+# the DuckDB 1.x reader: pinned in requirements-duckdb1.txt; `make test` installs it into .venv-duckdb1 and
+# names it in KSCORE_DUCKDB1_VENV. Run without make, the fixture installs the same pin into a cached venv.
+DUCKDB1_REQUIREMENTS = PROJECT_DIR / "requirements-duckdb1.txt"
+DUCKDB1_VERSION = next(line.split("==")[1].strip() for line in DUCKDB1_REQUIREMENTS.read_text().splitlines()
+                       if line.startswith("duckdb=="))
+DUCKDB1_VENV_ENV = "KSCORE_DUCKDB1_VENV"
 
 
 @pytest.fixture(scope="session")
 def duckdb1_python() -> Path:
-    """A Python with duckdb 1.1.3 from PyPI in its own venv, cached at a fixed /tmp path."""
-    py = DUCKDB1_VENV / "bin" / "python"
+    """A Python with the pinned duckdb 1.x, from `make test`'s venv, else a cached one installed here."""
+    given = os.environ.get(DUCKDB1_VENV_ENV)
+    folder = Path(given) if given else Path("/tmp/kscore-duckdb1-venv")
+    py = folder / "bin" / "python"
     probe = [str(py), "-c", f"import duckdb, sys; sys.exit(duckdb.__version__ != '{DUCKDB1_VERSION}')"]
-    if not py.exists() or subprocess.run(probe, capture_output=True).returncode != 0:
-        shutil.rmtree(DUCKDB1_VENV, ignore_errors=True)
-        venv.EnvBuilder(with_pip=True).create(DUCKDB1_VENV)
+    ready = py.exists() and subprocess.run(probe, capture_output=True).returncode == 0
+    if given:
+        assert ready, (f"{DUCKDB1_VENV_ENV}={given} has no duckdb {DUCKDB1_VERSION}: `make test` installs it "
+                       f"from {DUCKDB1_REQUIREMENTS.name}")
+    elif not ready:
+        shutil.rmtree(folder, ignore_errors=True)
+        venv.EnvBuilder(with_pip=True).create(folder)
         subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        f"duckdb=={DUCKDB1_VERSION}"], check=True, timeout=600)
+                        "-r", str(DUCKDB1_REQUIREMENTS)], check=True, timeout=600)
     assert subprocess.run(probe).returncode == 0
     return py
 
