@@ -120,3 +120,13 @@ def test_readme_links_the_rule_reference_and_the_docs_index_lists_every_page():
     indexed = {(index.parent / t.split("#", 1)[0]).resolve() for t in links(index.read_text(encoding="utf-8"))}
     pages = {p.resolve() for p in (ROOT / "docs").glob("*.md") if p.name != "README.md"}
     assert not pages - indexed, f"docs/README.md does not list: {sorted(p.name for p in pages - indexed)}"
+
+
+def test_the_vendored_contract_is_the_spec_s():
+    """tests/python/contract.json is the spec's contract.json, copied so that a clone without the spec still
+    checks its published file; beside the spec, a stale copy fails. Alone, it must still hold the marts."""
+    vendored = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    spec = ROOT.parent / "shared" / "spec" / "contract.json"
+    if spec.exists():
+        assert vendored == json.loads(spec.read_text(encoding="utf-8")), f"copy {spec.name} again"
+    assert sum(t.startswith("marts.") for t in vendored["tables"]) >= 13
