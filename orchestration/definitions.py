@@ -1,4 +1,5 @@
-"""The kscore code location: `dagster dev -m orchestration.definitions` (see docs/dagster.md)."""
+"""The kscore code location, named `kscore` (workspace.yaml, pyproject [tool.dagster]): `dagster dev` from
+the repository root (see docs/dagster.md)."""
 from __future__ import annotations
 
 from dagster import Definitions
@@ -9,7 +10,7 @@ from orchestration.partitions import daily_partitions
 from orchestration.project import kscore_project, put_dbt_on_path
 from orchestration.resources import KscoreResource
 from orchestration.schedules import build_job, build_schedule
-from orchestration.sensors import build_sensor
+from orchestration.sensors import build_published_sensor, build_sensor
 
 
 def build_definitions(kscore: KscoreResource | None = None) -> Definitions:
@@ -19,7 +20,8 @@ def build_definitions(kscore: KscoreResource | None = None) -> Definitions:
     job = build_job()
     return Definitions(
         assets=build_assets(partitions, project), jobs=[job],
-        schedules=[build_schedule(job)], sensors=[build_sensor(job)],
+        schedules=[build_schedule(job, partitions)],
+        sensors=[build_sensor(job, partitions), build_published_sensor(partitions)],
         resources={"kscore": kscore, "dbt": DbtCliResource(project_dir=project, dbt_executable=put_dbt_on_path())})
 
 

@@ -37,7 +37,7 @@ class KscoreResource(ConfigurableResource):
         its run id the Dagster run id (the run folder runs/<run id>/ beside the published file)."""
         keys = context.partition_key_range
         from_date, to_date = dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
-        record = context.instance.get_run_record_by_id(context.run_id)
+        record = context.instance.get_run_record_by_id(context.run.run_id)
         started = (dt.datetime.fromtimestamp(record.start_time) if record and record.start_time
                    else dt.datetime.now()).replace(microsecond=0)
         tags = context.run.tags
@@ -45,7 +45,7 @@ class KscoreResource(ConfigurableResource):
         # (spec 01), recorded as such; so are Dagster backfills and ranges
         days = {from_date + dt.timedelta(days=i) for i in range((to_date - from_date).days + 1)}
         republish = bool(published_as_of_dates(self.paths().published) & days)
-        return RunContext(from_date, to_date, self.landing(), self.paths(), context.run_id,
+        return RunContext(from_date, to_date, self.landing(), self.paths(), context.run.run_id,
                           is_backfill="dagster/backfill" in tags or to_date > from_date or republish,
                           progress=context.log.info, started_at=started)
 

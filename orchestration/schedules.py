@@ -27,23 +27,27 @@ def build_job():
         description="Build, gate and publish the as_of_dates of the partition (range) in one dbt build.")
 
 
-def daily_request(landing, as_of_date: dt.date) -> RunRequest | SkipReason:
-    """Today's run once its data day (D-1) has landed for every daily table."""
+def daily_request(landing, as_of_date: dt.date, partitions=None) -> RunRequest | SkipReason:
+    """Today's run once its data day (D-1) has landed for every daily table (and, with `partitions`, the
+    loaded code location has its partition: a zone's partitions end at its newest landed day + 1)."""
     missing = missing_landing(landing, as_of_date)
     if missing:
         return SkipReason(f"as_of_date {as_of_date}: waiting for the landing of dt={as_of_date - dt.timedelta(days=1)} "
                           f"({', '.join(missing)})")
     key = as_of_date.isoformat()
+    if partitions is not None and not partitions.has_partition_key(key):
+        return SkipReason(f"as_of_date {key} has landed but is not a partition of the loaded code location (its "
+                          f"partitions end at the newest landed day + 1 when it loaded): reload the code location")
     return RunRequest(run_key=key, partition_key=key)
 
 
-def build_schedule(job):
+def build_schedule(job, partitions=None):
     @schedule(name="kscore_daily_0600", job=job, cron_schedule="0 6 * * *", execution_timezone=TIMEZONE,
               default_status=DefaultScheduleStatus.RUNNING,
               description="Every morning at 06:00 Asia/Shanghai: today's as_of_date, if yesterday's data landed "
                           "(else kscore_landing_sensor starts it when it lands).")
     def kscore_daily_0600(context: ScheduleEvaluationContext, kscore: KscoreResource):
         as_of = context.scheduled_execution_time.astimezone(ZoneInfo(TIMEZONE)).date()
-        return daily_request(kscore.landing(), as_of)
+        return daily_request(kscore.landing(), as_of, partitions)
 
     return kscore_daily_0600

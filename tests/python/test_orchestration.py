@@ -32,6 +32,7 @@ warnings.filterwarnings("ignore", module="dagster")
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "orchestration_graph.json"
 ASSET_LIST_QUERY = "{ assetNodes { assetKey { path } } }"
+LOCATION_QUERY = "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,7 @@ def graph_snapshot(defs) -> dict:
                           "assets": len(job.asset_layer.executable_asset_keys)}
     schedules = {s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone, "job": s.job_name}
                  for s in defs.schedules}
-    sensors = {s.name: {"job": s.job_name, "minimum_interval_seconds": s.minimum_interval_seconds}
+    sensors = {s.name: {"job": s.job_name if s.targets else None, "minimum_interval_seconds": s.minimum_interval_seconds}
                for s in defs.sensors}
     return {"assets": assets, "checks": checks, "jobs": jobs, "schedules": schedules, "sensors": sensors}
 
@@ -132,7 +133,10 @@ def test_graph_shape(defs_module):
     snap = graph_snapshot(defs_module.defs)
     assets, checks = snap["assets"], snap["checks"]
     groups = {a["group"] for a in assets.values()}
-    assert {"landing", "gates", "staging", "intermediate", "marts", "publish", "seeds"} <= groups
+    assert {"landing", "raw_gates", "staging", "intermediate", "marts", "mart_gates", "publish", "seeds"} <= groups
+    # one group per gate stage, so that the lineage reads left to right (issue 16, point 4)
+    assert assets["raw_gates"]["group"] == "raw_gates" and assets["mart_gates"]["group"] == "mart_gates"
+    assert "gates" not in groups
     landing = [k for k, a in assets.items() if a["group"] == "landing"]
     assert len(landing) == 13 and all(assets[k]["kind"] == "external" for k in landing)
     assert set(assets["raw_gates"]["deps"]) == set(landing)
@@ -157,15 +161,29 @@ def test_graph_shape(defs_module):
     assert pools == {"kscore_build_file"}
 
 
-def test_partitions_start_at_the_first_as_of_date(defs_module):
+def test_partitions_span_the_buildable_as_of_dates(defs_module, tiny_landing):
+    """First partition: the first landed day + 1; last: the newest landed day + 1 (the newest buildable
+    as_of_date), not today (issue 16, point 4); a live feed follows the clock."""
+    from orchestration.partitions import daily_partitions, last_as_of_date
+
     parts = defs_module.defs.resolve_job_def("kscore_daily").partitions_def
     keys = parts.get_partition_keys()
     assert keys[0] == (TINY_START + dt.timedelta(days=1)).isoformat()
+    assert keys[-1] == last_as_of().isoformat() == last_as_of_date(tiny_landing).isoformat()
+    assert len(keys) == TINY_DAYS
     assert parts.timezone == "Asia/Shanghai"
+    # as if the zone were current: loaded on its newest buildable day at 07:00, then a day later
+    last = last_as_of()
+    for day in (last, last + dt.timedelta(days=1)):
+        now = dt.datetime(day.year, day.month, day.day, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        live = daily_partitions(tiny_landing, now=now)
+        assert live.get_partition_keys(current_time=now)[-1] == day.isoformat()
+    far = dt.datetime(last.year + 2, 1, 1, tzinfo=dt.timezone.utc)
+    assert daily_partitions(tiny_landing, now=far).get_partition_keys(current_time=far)[-1] == last.isoformat()
 
 
 def test_concurrency_pool_of_one(dagster_env):
-    from dagster import AssetKey, DagsterInstance
+    from dagster import DagsterInstance
 
     config = DagsterInstance.get().get_concurrency_config()
     assert config.pool_config.default_pool_limit == 1
@@ -194,11 +212,22 @@ def test_schedule_and_sensor_wait_for_the_landing(defs_module, tiny_landing):
                 assert [r.partition_key for r in data.run_requests] == [day.isoformat()]
             else:
                 assert not data.run_requests and "waiting for the landing" in data.skip_message
-        at = lambda d, h: dt.datetime(d.year, d.month, d.day, h, 5, tzinfo=shanghai)
+        def at(d, h):
+            return dt.datetime(d.year, d.month, d.day, h, 5, tzinfo=shanghai)
+
         assert isinstance(landing_request(instance, tiny_landing, at(ready, 5)), SkipReason)  # before 06:00
         request = landing_request(instance, tiny_landing, at(ready, 9))
         assert isinstance(request, RunRequest) and request.partition_key == ready.isoformat()
         assert isinstance(landing_request(instance, tiny_landing, at(late, 9)), SkipReason)
+        # landed, but beyond the partitions of the loaded code location: skip and say to reload
+        from dagster import DailyPartitionsDefinition
+
+        parts = defs_module.defs.resolve_job_def("kscore_daily").partitions_def
+        shorter = DailyPartitionsDefinition(start_date=(TINY_START + dt.timedelta(days=1)).isoformat(),
+                                            end_date=ready.isoformat(), timezone="Asia/Shanghai", fmt="%Y-%m-%d")
+        skip = landing_request(instance, tiny_landing, at(ready, 9), shorter)
+        assert isinstance(skip, SkipReason) and "reload the code location" in skip.skip_message
+        assert isinstance(landing_request(instance, tiny_landing, at(ready, 9), parts), RunRequest)
 
 
 def test_publish_alone_publishes_nothing(defs_module, tiny_landing, tmp_path):
@@ -233,15 +262,20 @@ def _graphql(port: int, query: str) -> dict:
         return json.loads(resp.read())
 
 
-def test_dagster_dev_lists_the_assets(defs_module, dagster_env):
-    """`dagster dev -m orchestration.definitions` on a loopback port; its GraphQL API lists every asset."""
+def test_dagster_dev_serves_code_location_kscore(defs_module, dagster_env):
+    """`dagster dev` from the repository root, as docs/dagster.md says (pyproject [tool.dagster]), on a loopback
+    port: its GraphQL API lists every asset, in one code location named `kscore` (issue 16, point 4)."""
+    import yaml
+
+    workspace = yaml.safe_load((PROJECT_DIR / "workspace.yaml").read_text())["load_from"]
+    assert workspace == [{"python_module": {"module_name": "orchestration.definitions", "location_name": "kscore",
+                                            "working_directory": "."}}]
     port = _free_port()
     env = {**os.environ, **dagster_env, "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR), str(PROJECT_DIR / "src")])}
     log = Path(dagster_env["DAGSTER_HOME"]) / "dagster_dev.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("dagster")), "dev", "-m", "orchestration.definitions",
-                                 "-h", "127.0.0.1", "-p", str(port)], cwd=PROJECT_DIR, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("dagster")), "dev", "-h", "127.0.0.1", "-p", str(port)],
+                                cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline, data = time.monotonic() + 180, None
         while time.monotonic() < deadline:
@@ -257,6 +291,8 @@ def test_dagster_dev_lists_the_assets(defs_module, dagster_env):
         served = {"/".join(n["assetKey"]["path"]) for n in data["data"]["assetNodes"]}
         expected = set(json.loads(SNAPSHOT.read_text())["assets"])
         assert served == expected
+        locations = _graphql(port, LOCATION_QUERY)["data"]["workspaceOrError"]["locationEntries"]
+        assert [e["name"] for e in locations] == ["kscore"]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -295,8 +331,8 @@ def _differences(ours: list[tuple], theirs: list[tuple]) -> tuple[list, int]:
     place apart when the double sum under it adds in another order (DuckDB's parallel aggregation)."""
     diffs, flips = [], 0
     assert len(ours) == len(theirs)
-    for a_row, b_row in zip(ours, theirs):
-        for a, b in zip(a_row, b_row):
+    for a_row, b_row in zip(ours, theirs, strict=True):
+        for a, b in zip(a_row, b_row, strict=True):
             if a == b:
                 continue
             if isinstance(a, float) and isinstance(b, float):
@@ -333,6 +369,13 @@ def test_one_partition_equals_kscore_run(defs_module, tiny_landing, cli_referenc
                                 if e.event_type_value == "STEP_FAILURE"]
         published = instance.get_materialized_partitions(AssetKey("published"))
         assert published == {day.isoformat()}
+        # the published sensor leaves the days of this instance's own runs alone: they materialised them
+        from dagster import build_sensor_context
+
+        tick = defs.resolve_sensor_def("kscore_published_sensor").evaluate_tick(build_sensor_context(
+            instance=instance, resources={"kscore": KscoreResource(landing_dir=str(tiny_landing),
+                                                                   warehouse=str(dagster_wh))}))
+        assert not tick.asset_events and result.run_id in (tick.cursor or "")
     checks = _checks(result)
     assert checks[("raw_gates", "gx_raw_gates")].passed and checks[("mart_gates", "gx_mart_gates")].passed
     dbt_checks = [c for k, c in checks.items() if k[0] not in ("raw_gates", "mart_gates", "published")]
@@ -351,15 +394,44 @@ def test_one_partition_equals_kscore_run(defs_module, tiny_landing, cli_referenc
     assert log == [(result.run_id, "published", day.isoformat())]
 
 
+def test_cli_published_day_is_materialized_in_dagster(defs_module, tiny_landing, cli_reference):
+    """A day `kscore run` published is a materialization of `published` in the Dagster instance once the
+    published sensor has ticked, with the CLI's run id; a second tick reports nothing (issue 16, point 4)."""
+    from dagster import AssetKey, DagsterInstance, build_sensor_context
+
+    from orchestration.resources import KscoreResource
+
+    day = last_as_of()
+    cli, cli_wh = cli_reference
+    assert cli.wait(timeout=600) == 0, cli_wh.with_name("kscore_run.log").read_text()[-3000:]
+    con = duckdb.connect(str(cli_wh), read_only=True)
+    (run_id,), = con.execute("select run_id from ops.run_log where outcome = 'published'").fetchall()
+    con.close()
+    sensor = defs_module.defs.resolve_sensor_def("kscore_published_sensor")
+    kscore = KscoreResource(landing_dir=str(tiny_landing), warehouse=str(cli_wh))
+    with DagsterInstance.ephemeral() as instance:
+        assert not instance.get_materialized_partitions(AssetKey("published"))
+        data = sensor.evaluate_tick(build_sensor_context(instance=instance, resources={"kscore": kscore}))
+        assert [e.partition for e in data.asset_events] == [day.isoformat()]
+        for event in data.asset_events:  # what the sensor daemon does with a tick's asset events
+            instance.report_runless_asset_event(event)
+        assert instance.get_materialized_partitions(AssetKey("published")) == {day.isoformat()}
+        latest = instance.get_latest_materialization_event(AssetKey("published")).asset_materialization
+        assert latest.partition == day.isoformat() and latest.metadata["run_id"].value == run_id
+        again = sensor.evaluate_tick(build_sensor_context(instance=instance, resources={"kscore": kscore},
+                                                          cursor=data.cursor))
+        assert not again.asset_events and again.cursor == data.cursor
+
+
 @pytest.fixture(scope="module")
 def bad_second_day(tmp_path_factory, tiny_landing):
-    """The tiny zone with its newest dt's orders file lacking pay_amount (what `kscore generate --inject
-    missing_column` writes), copied instead of generated again to save time."""
+    """The tiny zone with the orders file of its second newest dt lacking pay_amount (what `kscore generate
+    --inject missing_column` writes into a day), copied instead of generated again to save time."""
     import pyarrow.parquet as pq
 
     landing = copy_zone(tiny_landing, tmp_path_factory.mktemp("bad_second_day") / "landing")
-    newest = TINY_START + dt.timedelta(days=TINY_DAYS - 1)
-    files = sorted((landing / "orders" / f"dt={newest.isoformat()}").glob("*.parquet"))
+    bad = TINY_START + dt.timedelta(days=TINY_DAYS - 2)
+    files = sorted((landing / "orders" / f"dt={bad.isoformat()}").glob("*.parquet"))
     assert files
     for path in files:
         pq.write_table(pq.read_table(path).drop_columns(["pay_amount"]), path, compression="zstd")
@@ -372,8 +444,9 @@ def test_backfill_is_one_run_and_stops_at_the_failed_gate(defs_module, bad_secon
 
     from orchestration.resources import KscoreResource
 
-    first = last_as_of() - dt.timedelta(days=1)  # reads dt <= TINY_START+10: clean
-    days = [first + dt.timedelta(days=i) for i in range(3)]  # the second reads the bad dt TINY_START+11
+    # the zone's last three buildable as_of_dates (its partitions end at the newest landed dt + 1)
+    first = last_as_of() - dt.timedelta(days=2)  # reads dt <= TINY_START+9: clean
+    days = [first + dt.timedelta(days=i) for i in range(3)]  # the second reads the bad dt TINY_START+10
     wh = tmp_path / "wh" / "kscore.duckdb"
     defs = defs_module.build_definitions(KscoreResource(landing_dir=str(bad_second_day), warehouse=str(wh)))
     job = defs.resolve_job_def("kscore_daily")
