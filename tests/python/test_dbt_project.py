@@ -234,3 +234,13 @@ def test_every_mart_has_an_enforced_contract(empty_build):
     loose = [n["name"] for n in marts if not n["config"]["contract"]["enforced"]]
     untyped = [f"{n['name']}.{c}" for n in marts for c, col in n["columns"].items() if not col.get("data_type")]
     assert not loose and not untyped, (loose, untyped[:10])
+
+
+def test_every_seed_is_reloaded_whole(empty_build):
+    """Seeds are full-refreshed every run: a seed that gains a column (as dimension_weights gained
+    higher_is_better) replaces its table on an existing build file instead of failing the increment."""
+    paths, *_ = empty_build
+    manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
+    seeds = [n for n in manifest["nodes"].values() if n["resource_type"] == "seed"]
+    assert seeds and all(n["config"].get("full_refresh") is True for n in seeds), [
+        n["name"] for n in seeds if n["config"].get("full_refresh") is not True]
