@@ -259,7 +259,7 @@ def test_row_level_bad_input_is_quarantined(kind, row_level_run):
             assert n >= 3, f"{kind}: {n} {table} rows quarantined under {rule}"
             # and none of them reached staging
             if table == "orders":
-                leaked = con.execute(f"""select count(*) from staging.stg_landing__orders s join quarantine.orders q
+                leaked = con.execute("""select count(*) from staging.stg_landing__orders s join quarantine.orders q
                                           using (order_id) where q.rule = ? and q.dt = ?""", [rule, NEWEST]).fetchone()[0]
                 assert leaked == 0
     finally:
@@ -277,7 +277,8 @@ def test_orphan_order_is_quarantined_and_the_day_publishes(baseline):
     build = baseline["wh"] / "kscore_build.duckdb"
     con = duckdb.connect(str(build), read_only=True)
     try:
-        n = con.execute("select count(*) from quarantine.orders where rule = 'shop_not_found' and dt = ?", [ORPHAN_DAY]).fetchone()[0]
+        n = con.execute("select count(*) from quarantine.orders where rule = 'shop_not_found' and dt = ?",
+                        [ORPHAN_DAY]).fetchone()[0]
         outcome = con.execute("select outcome, published_dates from ops.run_log").fetchall()
     finally:
         con.close()

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kscore import PROJECT_DIR
 from kscore.pipeline import run
 
 from conftest import TINY_DAYS, TINY_START, last_as_of
@@ -81,7 +80,8 @@ def test_each_injected_kind_is_quarantined_under_its_rule(injected_build):
     for kind, (table, rule) in ROW_KINDS.items():
         n = con.execute(f"select count(*) from quarantine.{table} where rule = ? and dt = ?", [rule, newest]).fetchone()[0]
         assert n > 0, f"{kind}: no {table} row quarantined under {rule} on {newest}"
-    dups = con.execute("select duplicate_rows from ops.landing_counts where table_name = 'orders' and dt = ?", [newest]).fetchone()[0]
+    dups = con.execute("select duplicate_rows from ops.landing_counts where table_name = 'orders' and dt = ?",
+                       [newest]).fetchone()[0]
     assert dups > 0, "duplicate_keys: no duplicate dropped and counted"
     # clean days carry no quarantine of these kinds
     earlier = con.execute("select count(*) from quarantine.orders where dt < ? and rule in ('negative_amount', 'shop_not_found')",
@@ -95,7 +95,8 @@ def test_staged_rows_break_no_rule(injected_build):
     assert con.execute("select count(*) from staging.stg_landing__orders where pay_amount < 0").fetchone()[0] == 0
     assert con.execute("""select count(*) from staging.stg_landing__refunds r join staging.stg_landing__orders o using (order_id)
                           where r.refund_amount > o.pay_amount""").fetchone()[0] == 0
-    assert con.execute("select count(*) from (select order_id from staging.stg_landing__orders group by 1 having count(*) > 1)").fetchone()[0] == 0
+    assert con.execute("select count(*) from (select order_id from staging.stg_landing__orders "
+                       "group by 1 having count(*) > 1)").fetchone()[0] == 0
 
 
 def test_both_events_of_an_out_of_order_pair_are_quarantined(injected_build):
