@@ -369,10 +369,19 @@ def data_asset_name(suite_name: str, batch_id: str) -> str:
     return f"{name} {day} {days}"
 
 
+def docs_run_name(run_id: str) -> str:
+    """GX's run name for a run id: `run-<run id>`. GX reads a run name as a date when it can, and a bare run
+    id such as 20261203T141535-5636 reads as a time with a -56:36 offset, which its page renderer rejects
+    (the page is then not rendered); with the prefix it is never a date."""
+    return f"run-{run_id}"
+
+
 def run_name_of(folder: Path, default: str) -> str:
-    """The run id of a run's gate folder (runs/<run id>/gx/<stage>), else `default`."""
+    """The run name of a run's gate folder (runs/<run id>/gx/<stage>: `run-<run id>`), else `default`."""
     folder = Path(folder)
-    return folder.parent.parent.name if folder.parent.name == "gx" and folder.parent.parent.name else default
+    if folder.parent.name == "gx" and folder.parent.parent.name:
+        return docs_run_name(folder.parent.parent.name)
+    return default
 
 
 

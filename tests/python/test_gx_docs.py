@@ -1,6 +1,6 @@
 """GX Data Docs render offline and name what they judged (issue 16, point 5): no page loads a remote
 asset (script src, link href, img src), every local asset link resolves to a file of the site, the
-index lists the run's validations, and each validation shows the run id as its run name and the
+index lists the run's validations, and each validation shows the run id as its run name (run-<run id>) and the
 table and days as its data asset (never `__none__` / `None`). Real GX, on the raw gates of the tiny
 landing zone, as a run writes them (runs/<run id>/gx/raw/data_docs), and on a session of our own with a
 failed and a passed mart validation.
@@ -20,7 +20,9 @@ from conftest import TINY_DAYS, TINY_START
 
 ASSET_TAG = re.compile(r"<(?:script|link|img)\b[^>]*>", re.IGNORECASE | re.DOTALL)
 ASSET_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*(["'])([^"']*)\1""", re.IGNORECASE)
-RUN_ID = "20230113T060000-gxdocs"
+# a run id of the shape kscore makes whose suffix is all digits: read as a date, it would carry a -56:36 offset
+RUN_ID = "20261203T141535-5636"
+RUN_NAME = f"run-{RUN_ID}"                 # gx_suites.docs_run_name: never readable as a date
 
 
 def pages(site: Path) -> list[Path]:
@@ -87,14 +89,14 @@ def test_raw_gate_data_docs_are_offline_and_name_the_run(raw_run):
     assert {p.resolve() for p in found} <= index_links(site), "the index must list every validation page"
     # every validation page of this run sits under the run's name, and shows it
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert RUN_ID in index and "__none__" not in index
+    assert RUN_NAME in index and "__none__" not in index
     orders = [p for p in found if p.parts[-4] == "orders"]
     assert orders, [p.relative_to(site) for p in found]
     for page in found:
         text = page.read_text(encoding="utf-8")
-        assert RUN_ID in page.relative_to(site).parts
+        assert RUN_NAME in page.relative_to(site).parts
         assert "__none__" not in text and "Data asset: None" not in text, page
-        assert re.search(rf"Run Name</div></td><td[^>]*><div[^>]*>{RUN_ID}<", text), page
+        assert re.search(rf"Run Name</div></td><td[^>]*><div[^>]*>{RUN_NAME}<", text), page
     first, last = TINY_START, TINY_START + dt.timedelta(days=TINY_DAYS - 1)
     text = orders[0].read_text(encoding="utf-8")
     assert f"Data asset: orders dt {first} … {last}" in text
@@ -134,7 +136,7 @@ def test_failed_and_passed_mart_validations_are_listed(tmp_path):
     import json
 
     rows = json.loads(out["validation_results"].read_text(encoding="utf-8"))
-    assert {r["result"]["meta"]["run_id"]["run_name"] for r in rows} == {RUN_ID}
+    assert {r["result"]["meta"]["run_id"]["run_name"] for r in rows} == {RUN_NAME}
 
 
 def test_vendored_assets_cover_every_cdn_link_of_the_templates():
