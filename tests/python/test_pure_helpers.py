@@ -1,0 +1,111 @@
+"""Fast tests of the pure helpers the run's verdicts rest on (issue 11, point 4): no build, no dbt, no GX.
+
+- pipeline.conclude / publishable_days: which as_of_dates a run publishes from its gate results, and the
+  outcome and message it records (a raw gate on dt D blocks as_of_date D + 1; a mart gate its own day);
+- gates.file_gates / partition_gates: rejected files and missing partitions become the right failures;
+- gates.root_cause_key / failure_report: the headline names the root cause first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kscore import gates
+from kscore.gates import EXPECTED_DAILY_TABLES, GateResult
+from kscore.landing import LandedFile
+from kscore.paths import warehouse_paths
+from kscore.pipeline import RunContext, conclude, publishable_days
+
+D = dt.date(2023, 2, 1)
+
+
+def day(n: int) -> dt.date:
+    return D + dt.timedelta(days=n)
+
+
+def ctx(first: dt.date, last: dt.date) -> RunContext:
+    return RunContext(from_date=first, to_date=last, landing=Path("landing"),
+                      paths=warehouse_paths(Path("wh") / "kscore.duckdb"), run_id="r", progress=lambda s: None)
+
+
+def landed(table: str, d: dt.date | None, status: str = "accepted", is_new: bool = True,
+           name: str = "part-0.parquet") -> LandedFile:
+    return LandedFile(table, d, f"{table}/dt={d}/{name}", 100, 10, status,
+                      None if status == "accepted" else "missing column pay_amount", is_new)
+
+
+def test_a_raw_failure_on_dt_d_blocks_as_of_d_plus_1_and_a_mart_failure_its_own_day():
+    run = ctx(day(1), day(5))
+    raw = GateResult("orders", day(2), "row_count_within_band_of_own_history", False, 10, [50, 90])
+    mart = GateResult("product_tier_daily", day(4), "one_row_per_key", False, 2, 0, stage="mart")
+    ok = GateResult("orders", day(0), "daily_partition_present", True)
+    assert publishable_days(run, [ok]) == run.as_of_dates
+    assert publishable_days(run, [ok, raw]) == [day(1), day(2)]           # dt day(2) feeds as_of_date day(3)
+    assert publishable_days(run, [ok, mart]) == [day(1), day(2), day(3)]
+    assert publishable_days(run, [mart, raw]) == [day(1), day(2)]         # the earlier block wins
+
+
+def test_conclude_names_the_outcome_and_the_first_failure():
+    run = ctx(day(1), day(3))
+    assert conclude(run, [GateResult("orders", day(0), "x", True)]) == (
+        run.as_of_dates, "published", "published 3 as_of_dates")
+    partial = conclude(run, [GateResult("refunds", day(2), "null_share_within_band", False, 0.96, [0, 0.1])])
+    assert partial[:2] == ([day(1), day(2)], "partial")
+    assert partial[2].startswith(f"published {day(1)} … {day(2)}; stopped at {day(3)} by a failed gate")
+    assert "raw gate, table refunds, dt 2023-02-03: null_share_within_band; observed 0.96; bound [0, 0.1]" in partial[2]
+    failed = conclude(run, [GateResult("shop_experience_score_daily", day(1), "score_in_range", False,
+                                       stage="mart")])
+    assert failed[:2] == ([], "failed")
+    assert failed[2].startswith(f"nothing published: a gate failed for {day(1)} (mart gate, table "
+                                "shop_experience_score_daily, as_of_date 2023-02-02: score_in_range")
+    assert conclude(run, [], error="DbtError: boom") == ([], "failed", "DbtError: boom")
+
+
+def test_file_gates_fail_a_rejected_file_of_a_judged_day_and_of_a_new_late_older_day_only():
+    days = [day(3), day(4)]
+    files = [landed("orders", day(3)), landed("orders", day(4), "rejected"),
+             landed("refunds", day(1), "rejected"),                       # late, older, first seen now
+             landed("reviews", day(0), "rejected", is_new=False),        # older, reported by an earlier run
+             landed("orders", None, "rejected", name="../dt=2023-02-30/x.parquet"),
+             landed("orders", day(9), "rejected")]                        # a later day: not this run's
+    results = [r for r in gates.file_gates(files, days)
+               if r.expectation != "daily_partition_present"]      # file_gates also runs partition_gates
+    verdict = {(r.suite, r.day, r.expectation): r.success for r in results}
+    assert verdict == {
+        ("orders", day(4), "file_readable_with_contract_schema"): False,
+        ("refunds", day(1), "file_readable_with_contract_schema"): False,
+        ("reviews", day(3), "known_rejected_file_reported_earlier"): True,
+        ("orders", day(3), "file_readable_with_contract_schema"): False,   # a folder naming no day
+    }
+    assert all("missing column pay_amount" in r.observed for r in results)
+
+
+def test_partition_gates_fail_a_missing_day_and_an_earlier_gap_the_marts_read():
+    days = [day(3), day(4)]
+    files = [landed(t, d) for t in EXPECTED_DAILY_TABLES for d in (day(0), day(1), day(2), day(3), day(4))
+             if not (t == "orders" and d in (day(1), day(4)))]
+    files.append(landed("orders", day(1), "rejected"))
+    failed = {(r.suite, r.day): r.observed for r in gates.partition_gates(files, days) if not r.success}
+    assert set(failed) == {("orders", day(1)), ("orders", day(4))}
+    assert "part-0.parquet" in failed[("orders", day(1))]                 # the rejected file is named
+    passed = [r for r in gates.partition_gates(files, days) if r.success]
+    assert len(passed) == len(EXPECTED_DAILY_TABLES) * 2 - 1              # judged days only, not the earlier ones
+    assert gates.partition_gates(files, []) == []
+
+
+def test_the_report_puts_the_root_cause_first():
+    results = [
+        GateResult("logistics_events", day(2), "order_not_found_share", False, 0.3, 0.01),
+        GateResult("product_tier_daily", day(2), "one_row_per_key", False, 2, 0, stage="mart"),
+        GateResult("orders", day(2), "daily_partition_present", False, "missing", "present"),
+        GateResult("orders", day(5), "file_readable_with_contract_schema", False, "x", "accepted"),
+        GateResult("shops", day(2), "x", True),
+    ]
+    ordered = sorted((r for r in results if not r.success), key=gates.root_cause_key)
+    # a mart gate of as_of_date day(2) blocks that day; dt day(2) only day(3); orders before its events
+    assert [(r.suite, r.day) for r in ordered] == [("product_tier_daily", day(2)), ("orders", day(2)),
+                                                    ("logistics_events", day(2)), ("orders", day(5))]
+    report = gates.failure_report(results)
+    assert report.splitlines()[0] == "4 of 5 gate results failed:"
+    assert report.splitlines()[2].startswith("- raw gate, table orders, dt 2023-02-03: daily_partition_present")
+    assert gates.failure_report(results[-1:]) == "all 1 gate results passed\n"
