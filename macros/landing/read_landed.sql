@@ -38,3 +38,47 @@
                            hive_partitioning = true, union_by_name = true, filename = true, file_row_number = true))
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+  spark__read_landed: Spark reads the Parquet files in place as `parquet.`<path>``.
+    no ledger (ops.landed_files absent, e.g. dbt run by hand, or any Spark
+    build today: the sense step writes its ledger into the DuckDB build file)
+        the table's folder: Spark discovers the dt= partitions itself (dt a
+        DATE; the dt filters prune folders). The folder must exist: Spark SQL
+        cannot list files, so a table with no folder at all fails the build
+        (PATH_NOT_FOUND) where DuckDB reads an empty relation.
+    ledger      the accepted files as one Hadoop glob {a,b,...} under the
+        table's folder, dt parsed from the path (a glob of files has no
+        partition discovery).
+  source_file is _metadata.file_path (the same value as input_file_name())
+  without its `file:` scheme, so it is the path DuckDB reports; source_row is
+  _metadata.row_index, the row's 0-based position in its Parquet file (Spark
+  3.5+; the same numbering as DuckDB's file_row_number). Files whose columns
+  differ are merged by name (spark.sql.parquet.mergeSchema in the spark
+  target, DuckDB's union_by_name).
+-#}
+{% macro spark__read_landed(table_name, min_dt, extra_dts) -%}
+    {%- set cols = kscore.landing_columns(table_name) -%}
+    {%- set folder = var('landing_dir') ~ '/' ~ table_name -%}
+    {%- set ledger = adapter.get_relation(database=target.database, schema='ops', identifier='landed_files') if execute else none -%}
+    {%- set files = kscore.landed_file_list(table_name, min_dt, extra_dts) if ledger is not none else none -%}
+    {%- if files is none -%}
+        (select {% for c in cols %}{{ c.name }}, {% endfor %}cast(dt as date) as dt, regexp_replace(_metadata.file_path, '^file:', '') as source_file, cast(_metadata.row_index as bigint) as source_row
+         from parquet.`{{ folder | replace('`', '``') }}`
+         where cast(dt as date) <= date {{ kscore.sql_string(kscore.run_var("to_date")) }}
+         {% if min_dt is not none %}and cast(dt as date) >= date {{ kscore.sql_string(min_dt) }}{% endif %})
+    {%- elif files | length == 0 -%}
+        (select {% for c in cols %}cast(null as {{ kscore.type_name(c.data_type) }}) as {{ c.name }}, {% endfor %}cast(null as date) as dt, cast(null as string) as source_file, cast(null as bigint) as source_row
+         where 1 = 0)
+    {%- else -%}
+        {%- set rel = [] -%}
+        {%- for f in files -%}
+            {%- if not f.startswith(folder ~ '/') -%}
+                {{ exceptions.raise_compiler_error("spark__read_landed: ledger file " ~ f ~ " is not under " ~ folder) }}
+            {%- endif -%}
+            {%- do rel.append(f[(folder | length) + 1:]) -%}
+        {%- endfor -%}
+        (select {% for c in cols %}{{ c.name }}, {% endfor %}cast(regexp_extract(_metadata.file_path, '/dt=([^/]+)/', 1) as date) as dt, regexp_replace(_metadata.file_path, '^file:', '') as source_file, cast(_metadata.row_index as bigint) as source_row
+         from parquet.`{{ (folder ~ '/{' ~ (rel | join(',')) ~ '}') | replace('`', '``') }}`)
+    {%- endif -%}
+{%- endmacro %}

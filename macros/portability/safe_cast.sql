@@ -10,3 +10,14 @@
 {% macro duckdb__safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
+
+{#-
+  spark__safe_cast(field, type): Spark's try_cast (NULL on a value the type
+  cannot hold, like DuckDB's), with the contract's type spelled for Spark
+  (macro type_name: varchar is STRING there). dbt-spark's own safe_cast is a
+  plain cast, which with ANSI mode off also gives NULL on most bad values but
+  fails on the word varchar.
+-#}
+{% macro spark__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ kscore.type_name(type) }})
+{%- endmacro %}

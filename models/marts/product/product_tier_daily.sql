@@ -136,7 +136,7 @@ final as (
         t.service_score,
         t.service_level,
         cast(t.service_rank as integer) as service_rank,
-        'G' || cast(t.tier_rank as varchar) as tier,
+        'G' || cast(t.tier_rank as {{ kscore.type_name('varchar') }}) as tier,
         cast(t.tier_rank as integer) as tier_rank,
         t.tier_rank >= p.good_product_min_tier as is_good_product,
         t.tier_rank >= p.good_badge_min_tier as has_good_badge,
