@@ -95,10 +95,10 @@ prior as (
     {%- else %}
     select
         {%- for c in cols %}
-        cast(null as {{ c.data_type }}) as {{ c.name }},
+        cast(null as {{ kscore.type_name(c.data_type) }}) as {{ c.name }},
         {%- endfor %}
         cast(null as date) as dt,
-        cast(null as varchar) as source_file
+        cast(null as {{ kscore.type_name('varchar') }}) as source_file
     where 1 = 0
     {%- endif %}
 ),
