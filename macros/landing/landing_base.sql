@@ -107,23 +107,43 @@ prior as (
 {{ helper_ctes }},
 {%- endif %}
 
-keyed as (
-    select
-        r.*,
-        row_number() over (
-            partition by {{ key | join(', ') }}
-            order by {% if kind == 'change' %}dt desc, source_file desc, source_row desc{% else %}dt, source_file, source_row{% endif %}
-        ) as key_rank,
-        {{ dbt.hash(dbt.concat(kscore._landing_content_parts(cols))) }} as content_hash
+{#- the copy check runs its windows only over the keys this batch holds more than once (rare): a key
+    landed once is its own first copy, with no other copy to conflict with. NULL keys group together
+    (is not distinct from), as in a window's partition. -#}
+key_copies as (
+    select {{ key | join(', ') }}, true as has_copies
+    from batch
+    group by {{ key | join(', ') }}
+    having count(*) > 1
+),
+
+flagged as (
+    select r.*, coalesce(k.has_copies, false) as has_copies
     from batch as r
+    left join key_copies as k
+        on {% for k in key %}r.{{ k }} is not distinct from k.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+),
+
+copies as (
+    select r.*, {{ kscore.row_content_hash(cols | map(attribute='name') | list) }} as content_hash
+    from flagged as r
+    where r.has_copies
 ),
 
 keyed_with_copies as (
     select
-        keyed.*,
-        min(content_hash) over (partition by {{ key | join(', ') }}) as min_content_hash,
-        max(content_hash) over (partition by {{ key | join(', ') }}) as max_content_hash
-    from keyed
+        c.*,
+        row_number() over (
+            partition by {{ key | join(', ') }}
+            order by {% if kind == 'change' %}dt desc, source_file desc, source_row desc{% else %}dt, source_file, source_row{% endif %}
+        ) as key_rank,
+        min(content_hash) over (partition by {{ key | join(', ') }})
+            <> max(content_hash) over (partition by {{ key | join(', ') }}) as has_conflicting_copies
+    from copies as c
+    union all
+    select r.*, null as content_hash, 1 as key_rank, false as has_conflicting_copies
+    from flagged as r
+    where not r.has_copies
 ),
 
 checked as (
@@ -141,7 +161,7 @@ checked as (
             case when r.{{ ts_column }} >= cast({{ kscore.add_days('date ' ~ kscore.sql_string(kscore.run_var('to_date')), 1) }} as timestamp) then 'future_timestamp' end,
             {%- endif %}
             {%- if kind == 'event' %}
-            case when r.key_rank > 1 and r.min_content_hash <> r.max_content_hash then 'duplicate_key_conflict' end,
+            case when r.key_rank > 1 and r.has_conflicting_copies then 'duplicate_key_conflict' end,
             case when exists (select 1 from prior p where {% for k in key %}p.{{ k }} = r.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}) then 'duplicate_key_conflict' end,
             {%- endif %}
             {%- for name, condition in rules.items() %}
@@ -173,14 +193,4 @@ final as (
 )
 
 select * from final
-{%- endmacro %}
-
-{#- internal: the columns of a row as text, for the identical-copy check -#}
-{% macro _landing_content_parts(cols) -%}
-    {%- set parts = [] -%}
-    {%- for c in cols -%}
-        {%- do parts.append("coalesce(cast(" ~ c.name ~ " as " ~ dbt.type_string() ~ "), '<null>')") -%}
-        {%- if not loop.last %}{%- do parts.append("'|'") -%}{% endif -%}
-    {%- endfor -%}
-    {{ return(parts) }}
 {%- endmacro %}
