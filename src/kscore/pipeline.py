@@ -265,11 +265,15 @@ def conclude(ctx: RunContext, results: list[gates.GateResult], error: str | None
         return [], "failed", error
     days = publishable_days(ctx, results)
     if len(days) == len(ctx.as_of_dates):
-        return days, "published", f"published {len(days)} as_of_dates"
+        return days, "published", f"published {_as_of_dates(len(days))}"
     if days:
         return days, "partial", (f"published {days[0]} … {days[-1]}; stopped at {ctx.as_of_dates[len(days)]} "
                                  f"by a failed gate{_first_failure(results)}")
     return days, "failed", f"nothing published: a gate failed for {ctx.as_of_dates[0]}{_first_failure(results)}"
+
+
+def _as_of_dates(n: int) -> str:
+    return f"{n} as_of_date" if n == 1 else f"{n} as_of_dates"
 
 
 def _first_failure(results: list[gates.GateResult]) -> str:
@@ -468,7 +472,7 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
             with ctx.phase("publish"):
                 published, outcome, message = record_and_publish(ctx, results, days, outcome, message)
                 if reporter(progress):
-                    ctx.phase_done(f"{len(published)} as_of_dates" + (f" ({published[0]} … {published[-1]})"
+                    ctx.phase_done(_as_of_dates(len(published)) + (f" ({published[0]} … {published[-1]})"
                                                                        if published else ", nothing published"), "")
         except (KeyboardInterrupt, RunInterrupted) as exc:
             # between the rename and the last row: the next run settles the row from the published file

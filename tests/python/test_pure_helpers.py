@@ -59,6 +59,8 @@ def test_conclude_names_the_outcome_and_the_first_failure():
     assert failed[2].startswith(f"nothing published: a gate failed for {day(1)} (mart gate, table "
                                 "shop_experience_score_daily, as_of_date 2023-02-02: score_in_range")
     assert conclude(run, [], error="DbtError: boom") == ([], "failed", "DbtError: boom")
+    one = ctx(day(1), day(1))
+    assert conclude(one, [])[2] == "published 1 as_of_date"
 
 
 def test_file_gates_fail_a_rejected_file_of_a_judged_day_and_of_a_new_late_older_day_only():
