@@ -100,7 +100,7 @@ def cmd_run(args) -> int:
     to_date = args.to_date or args.from_date
     try:
         result = run(args.from_date, to_date, Path(args.landing), Path(args.warehouse), is_backfill=args.backfill,
-                     progress=Progress(sys.stdout, verbose=args.verbose))
+                     progress=Progress(sys.stdout, verbose=args.verbose), full_refresh=args.full_refresh)
     except RunError as exc:
         print(f"kscore run: {exc}", file=sys.stderr)
         return 1
@@ -206,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="published file (default $KSCORE_WAREHOUSE or warehouse/kscore.duckdb)")
     r.add_argument("--backfill", action="store_true",
                    help="record the run as an explicit backfill (recomputes published days)")
+    r.add_argument("--full-refresh", action="store_true",
+                   help="rebuild every incremental model from the landed files (needed once after a model's "
+                        "columns changed: an incremental model whose table no longer matches stops with "
+                        "'out of sync'); published days stay as they are")
     r.add_argument("--verbose", "-v", action="store_true",
                    help="print dbt's own lines too (by default one progress line per phase, and every "
                         "failure and warning in full)")

@@ -61,6 +61,9 @@ class RunContext:
     run_id: str
     is_backfill: bool = False
     progress: Callable[[str], None] = print
+    # dbt --full-refresh: every incremental model rebuilt from the landed files (after a model's columns
+    # changed, an incremental model under `on_schema_change: fail` stops until it is rebuilt)
+    full_refresh: bool = False
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     # wall seconds per phase (the benchmarks print them)
     phase_seconds: dict[str, float] = field(default_factory=dict)
@@ -205,7 +208,8 @@ def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
                      f"({len(ctx.as_of_dates)} days, one invocation)")
     # unit tests check the SQL, not the data: they run once in the test suite (tests/python/test_dbt_project.py),
     # not in every production build; the data tests do run here, as gates on the day's build.
-    args = [*DBT_BUILD_ARGS] + (["--select", *select] if select else [])
+    args = ([*DBT_BUILD_ARGS] + (["--select", *select] if select else [])
+            + (["--full-refresh"] if ctx.full_refresh else []))
     out = run_dbt(args, ctx.paths, ctx.landing,
                   dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
                   ctx.run_dir / "dbt_build.log", ctx.progress, tick=ctx.tick, verbose=bool(rep and rep.verbose))
@@ -411,7 +415,8 @@ def check_buildable(from_date: dt.date, to_date: dt.date, landing_dir: Path) -> 
 
 
 def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, warehouse: Path | None = None,
-        progress: Callable[[str], None] = print, is_backfill: bool = False) -> RunResult:
+        progress: Callable[[str], None] = print, is_backfill: bool = False,
+        full_refresh: bool = False) -> RunResult:
     """Build, gate and publish as_of_dates from_date … to_date in one build.
 
     `progress` gets what a person reads (kscore.progress): a Progress reporter as is, any other
@@ -421,7 +426,7 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
     if not isinstance(progress, Progress):
         progress = Progress(emit=progress)
     ctx = RunContext(from_date, to_date, Path(landing_dir or default_landing()).resolve(),
-                     warehouse_paths(warehouse), new_run_id(), is_backfill, progress)
+                     warehouse_paths(warehouse), new_run_id(), is_backfill, progress, full_refresh=full_refresh)
     # before any file is written (no build file, run folder, lock or warehouse folder): a range the zone
     # cannot build, and a published day without --backfill, are refused here
     check_buildable(ctx.from_date, ctx.to_date, ctx.landing)
