@@ -3,6 +3,11 @@
   商品分层 G0–G4 per as_of_date × tiered product (spec 02): indicators,
   dimension levels, the tier (lowest cap of the four dimension levels, seed
   tier_caps), flags and the upgrade hint. Computes every as_of_date of the build.
+  A dimension unranked for lack of orders (heat: no paid order in W; quality and
+  service: is_low_sample) appends to its hint entry the orders ranking needs,
+  (需近<window_days>天支付订单≥N), N = 1 for heat and min_orders_for_rates for
+  quality and service; orders_to_rank = max(0, N - paid_orders) over the
+  product's unranked dimensions, 0 when none is (spec 09 §6.3).
 -#}
 
 with indicators as (
@@ -23,6 +28,8 @@ params as (
         ('good_product_min_tier', 'good_product_min_tier'),
         ('good_badge_min_tier', 'good_badge_min_tier'),
         ('laggard_max_tier', 'laggard_max_tier'),
+        ('window_days', 'window_days', 'integer'),
+        ('min_orders_for_rates', 'min_orders_for_rates', 'integer'),
     ]) }}
 ),
 
@@ -100,6 +107,19 @@ hint_labels as (
     inner join caps as c on c.dimension = h.dimension and c.level_rank = h.level_rank
 ),
 
+{#- the orders a dimension unranked for lack of orders needs: heat ranks with >= 1 paid order in W,
+    quality and service once the product is not is_low_sample (min_orders_for_rates) -#}
+unranked as (
+    select
+        t.*,
+        coalesce(t.paid_orders < 1, false) as is_heat_unranked,
+        coalesce(t.is_low_sample, false) as is_rates_unranked,
+        '(需近' || cast(p.window_days as {{ kscore.type_name('varchar') }}) || '天支付订单≥' as needs_prefix,
+        p.min_orders_for_rates
+    from tiered as t
+    cross join params as p
+),
+
 final as (
     select
         t.as_of_date,
@@ -144,11 +164,22 @@ final as (
         case when t.tier_rank >= m.max_tier_rank then ''
              else substr(
                  case when t.info_cap <= t.tier_rank then coalesce(';' || hi.hint, '') else '' end
-                 || case when t.heat_cap <= t.tier_rank then coalesce(';' || hh.hint, '') else '' end
-                 || case when t.quality_cap <= t.tier_rank then coalesce(';' || hq.hint, '') else '' end
-                 || case when t.service_cap <= t.tier_rank then coalesce(';' || hs.hint, '') else '' end,
+                 || case when t.heat_cap <= t.tier_rank then coalesce(';' || hh.hint
+                        || case when t.is_heat_unranked then t.needs_prefix || '1)' else '' end, '') else '' end
+                 || case when t.quality_cap <= t.tier_rank then coalesce(';' || hq.hint
+                        || case when t.is_rates_unranked
+                                then t.needs_prefix || cast(t.min_orders_for_rates as {{ kscore.type_name('varchar') }}) || ')'
+                                else '' end, '') else '' end
+                 || case when t.service_cap <= t.tier_rank then coalesce(';' || hs.hint
+                        || case when t.is_rates_unranked
+                                then t.needs_prefix || cast(t.min_orders_for_rates as {{ kscore.type_name('varchar') }}) || ')'
+                                else '' end, '') else '' end,
                  2)
         end as upgrade_hint,
+        cast(greatest(0,
+                      case when t.is_heat_unranked then 1 - t.paid_orders else 0 end,
+                      case when t.is_rates_unranked then t.min_orders_for_rates - t.paid_orders else 0 end)
+             as integer) as orders_to_rank,
         cast(t.info_cap as integer) as info_cap,
         cast(t.heat_cap as integer) as heat_cap,
         cast(t.quality_cap as integer) as quality_cap,
@@ -160,7 +191,7 @@ final as (
         t.reviews,
         t.negative_product_reviews,
         t.dispute_orders
-    from tiered as t
+    from unranked as t
     cross join params as p
     cross join max_tier as m
     left join hint_labels as hi on hi.dimension = 'info' and hi.target_rank = t.tier_rank + 1
