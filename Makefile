@@ -41,8 +41,9 @@ $(DEMO_LANDING)/.generated-$(DEMO_SCALE): | $(STAMP)
 demo-data: $(DEMO_LANDING)/.generated-$(DEMO_SCALE)
 
 # a second `make run` recomputes days it published before: published snapshots change only by an explicit
-# backfill (spec 01), so it says so
-REPUBLISH := $(if $(wildcard $(WAREHOUSE)),--backfill,)
+# backfill (spec 01), so it says so; and it rebuilds the incremental models from the landed files
+# (--full-refresh), so a warehouse/ left by an older version of the models is rebuilt, not refused
+REPUBLISH := $(if $(wildcard $(WAREHOUSE)),--backfill --full-refresh,)
 
 # the demo's range in one build (spec 07: a range is one dbt invocation), then one daily increment (what
 # the 06:00 schedule does)
