@@ -17,38 +17,30 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dagster import DailyPartitionsDefinition
 
 from kscore.gates import EXPECTED_DAILY_TABLES
+from kscore.pipeline import landed_days as _landed_days
 
 TIMEZONE = "Asia/Shanghai"
-DT_FOLDER = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 # when no landing zone is there yet (a fresh checkout): $KSCORE_FIRST_AS_OF, else this day
 FALLBACK_FIRST_AS_OF = dt.date(2023, 1, 2)
 DAY = dt.timedelta(days=1)
 
 
 def _table_days(landing: Path, table: str) -> set[dt.date]:
-    folder = landing / table
-    days = set()
-    if folder.is_dir():
-        for d in folder.iterdir():
-            m = DT_FOLDER.match(d.name)
-            if m and d.is_dir():
-                days.add(dt.date.fromisoformat(m.group(1)))
-    return days
+    """The landed days of one table: kscore.pipeline.landed_days, the listing `kscore run` checks its range
+    with (a dt= folder holding a Parquet file; a folder that names no real day, dt=2023-02-30, is left to
+    the raw gate instead of failing the code location's load)."""
+    return set(_landed_days(landing, [table]))
 
 
 def landed_days(landing: Path, tables=EXPECTED_DAILY_TABLES) -> list[dt.date]:
-    """Every dt with a folder of one of `tables` in the landing zone (<landing>/<table>/dt=YYYY-MM-DD/)."""
-    days: set[dt.date] = set()
-    for table in tables:
-        days |= _table_days(landing, table)
-    return sorted(days)
+    """Every dt with a landed file of one of `tables` in the landing zone (<landing>/<table>/dt=YYYY-MM-DD/)."""
+    return _landed_days(landing, tables)
 
 
 def first_as_of_date(landing: Path) -> dt.date:

@@ -153,12 +153,12 @@ _ALIASES = {"c": ("stg_landing__categories", "category_id"), "s": ("stg_landing_
 
 
 def _in_force(staging: str, model: str, key: str, day: dt.date) -> str:
-    """The version of each entity in force for as_of_date `day` (macro version_in_force: the
-    latest with updated_at before the day)."""
+    """The version of each entity in force for as_of_date `day`: the rule of dbt's macro version_in_force
+    over the staging model's own valid_to (updated_at before the day, and no later version before it),
+    not a second derivation of it here. `key` names the entity (one row per key by that rule)."""
+    at = f"cast(date {literal(day.isoformat())} as timestamp)"
     return (f"(select * from {staging}.{identifier(model)} "
-            f"where updated_at < cast(date {literal(day.isoformat())} as timestamp) "
-            f"qualify row_number() over (partition by {identifier(key)} "
-            f"order by updated_at desc, dt desc, source_file desc) = 1)")
+            f"where updated_at < {at} and (valid_to is null or valid_to >= {at}))")
 
 
 def dim_sql(dim: Dim, staging: str, bi: str, day: dt.date) -> str:

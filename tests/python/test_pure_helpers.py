@@ -111,3 +111,24 @@ def test_the_report_puts_the_root_cause_first():
     assert report.splitlines()[0] == "4 of 5 gate results failed:"
     assert report.splitlines()[2].startswith("- raw gate, table orders, dt 2023-02-03: daily_partition_present")
     assert gates.failure_report(results[-1:]) == "all 1 gate results passed\n"
+
+
+def test_dagster_partitions_and_kscore_run_read_the_same_landed_days(tmp_path):
+    """One listing of the landed days (kscore.pipeline.landed_days) for both: a folder that names no real
+    day (dt=2023-02-30) or holds no file is left to the raw gate, never a crash of the code location's load;
+    Dagster's last partition is the day after the newest dt every daily table has landed."""
+    from orchestration.partitions import first_as_of_date, last_as_of_date
+
+    from kscore.pipeline import buildable_range
+
+    for table in EXPECTED_DAILY_TABLES:
+        for folder in ("dt=2023-01-01", "dt=2023-01-02", "dt=2023-02-30"):
+            (tmp_path / table / folder).mkdir(parents=True)
+            (tmp_path / table / folder / "part-0.parquet").write_bytes(b"")
+    (tmp_path / EXPECTED_DAILY_TABLES[0] / "dt=2023-01-03").mkdir()            # empty: not landed
+    (tmp_path / EXPECTED_DAILY_TABLES[1] / "dt=2023-01-03").mkdir()
+    (tmp_path / EXPECTED_DAILY_TABLES[1] / "dt=2023-01-03" / "part-0.parquet").write_bytes(b"")  # one table only
+    assert first_as_of_date(tmp_path) == dt.date(2023, 1, 2)
+    assert last_as_of_date(tmp_path) == dt.date(2023, 1, 3)
+    assert buildable_range(tmp_path) == (dt.date(2023, 1, 1), dt.date(2023, 1, 3), dt.date(2023, 1, 2),
+                                         dt.date(2023, 1, 4))
