@@ -83,11 +83,19 @@ def test_every_contract_mart_column_is_documented(empty_build):
     assert not gaps, gaps[:20]
 
 
-def _compiled_test_sql(paths, test_name: str) -> str:
+def _compiled_sql(paths, resource_type: str, name: str) -> str:
+    """The SQL dbt compiled for the test or model `name` in this build (run/ wraps a test in its count)."""
     manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
-    node = next(n for n in manifest["nodes"].values() if n["resource_type"] == "test" and n["name"] == test_name)
-    return node["compiled_code"] if node.get("compiled_code") else (
-        paths.dbt_target / "run" / node["package_name"] / node["original_file_path"] / node["path"]).read_text()
+    node = next(n for n in manifest["nodes"].values() if n["resource_type"] == resource_type and n["name"] == name)
+    if node.get("compiled_code"):
+        return node["compiled_code"]
+    folder = "run" if resource_type == "test" else "compiled"
+    return (paths.dbt_target / folder / node["package_name"] / node["original_file_path"]
+            / (node["path"] if resource_type == "test" else "")).read_text()
+
+
+def _compiled_test_sql(paths, test_name: str) -> str:
+    return _compiled_sql(paths, "test", test_name)
 
 
 def test_the_tier_flag_test_follows_the_seed_and_catches_a_wrong_flag(empty_build, tmp_path):
@@ -127,10 +135,7 @@ def test_the_tier_flag_test_follows_the_seed_and_catches_a_wrong_flag(empty_buil
 
 
 def _compiled_model_sql(paths, model: str) -> str:
-    manifest = json.loads((paths.dbt_target / "manifest.json").read_text())
-    node = next(n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] == model)
-    return node["compiled_code"] if node.get("compiled_code") else (
-        paths.dbt_target / "compiled" / node["package_name"] / node["original_file_path"]).read_text()
+    return _compiled_sql(paths, "model", model)
 
 
 def test_indicator_seeds_and_models_must_name_the_same_indicators(empty_build, tmp_path):
