@@ -2,7 +2,9 @@
 {#-
   Target shops of the 川流 coupon activities (spec 05 §2), judged on data
   before the start date S: the shop version in force for S (updated_at < S),
-  own live in S-30 … S-1, distributed orders in S-180 … S-1, opened_at in
+  own live in S-30 … S-1 (at least one live day: the shop's own sessions, split
+  at midnight, add up to core_params.live_active_min_minutes within a day; spec 09
+  §6.1), distributed orders in S-180 … S-1, opened_at in
   S-30 … S-1 (lookbacks: seed chuanliu_params). One row per (activity, shop);
   a shop in several groups gets the group with the lowest seed priority.
 -#}
@@ -39,6 +41,10 @@ params as (
     ]) }}
 ),
 
+core_params as (
+    {{ seed_params('core_params', [('live_active_min_minutes', 'live_active_min_minutes', 'integer')]) }}
+),
+
 shops_at_start as (
     select
         a.activity_id,
@@ -56,10 +62,11 @@ live_before_start as (
     select a.activity_id, l.shop_id
     from activities as a
     cross join params as p
+    cross join core_params as c
     inner join self_live_daily as l
         on l.live_date >= {{ add_days('a.start_date', '-p.live_days') }}
        and l.live_date < a.start_date
-    where l.live_hours > 0
+    where {{ is_live_day('l.live_hours', 'c.live_active_min_minutes') }}
     group by a.activity_id, l.shop_id
 ),
 

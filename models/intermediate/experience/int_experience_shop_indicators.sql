@@ -257,7 +257,8 @@ shop_contributions as (
         {{ add_days('l.live_date', 1) }},
         {{ add_days('l.live_date', 'p.stability_window_days') }},
         {{ contribution_columns(shop_measures, {
-            'live_active_days': 'case when round(l.live_hours * 60, 6) >= cp.live_active_min_minutes then 1 else 0 end'}) }}
+            'live_active_days': 'case when ' ~ is_live_day('l.live_hours', 'cp.live_active_min_minutes')
+                ~ ' then 1 else 0 end'}) }}
     from live_daily as l
     cross join params as p
     cross join core_params as cp

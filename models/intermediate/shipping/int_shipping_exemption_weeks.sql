@@ -12,9 +12,9 @@ with shop_daily as (
 
 params as (
     {{ seed_params('shipping_params', [
-        ('exemption_min_paid_orders_exclusive', 'min_paid_orders_exclusive'),
-        ('exemption_min_committed_spot_ratio_exclusive', 'min_committed_spot_ratio_exclusive'),
-        ('exemption_min_timely_ship_rate', 'min_timely_ship_rate'),
+        ('exemption_min_paid_orders_exclusive', 'min_paid_orders_exclusive', 'double'),
+        ('exemption_min_committed_spot_ratio_exclusive', 'min_committed_spot_ratio_exclusive', 'double'),
+        ('exemption_min_timely_ship_rate', 'min_timely_ship_rate', 'double'),
     ]) }}
 ),
 

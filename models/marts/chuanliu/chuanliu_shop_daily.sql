@@ -84,7 +84,8 @@ shop_contributions as (
         {{ add_days('l.live_date', 1) }},
         {{ add_days('l.live_date', 'p.self_live_window_days') }},
         {{ contribution_columns(shop_measures, {
-            'self_live_days_30d': 'case when l.live_hours * 60 >= c.live_active_min_minutes then 1 else 0 end'}) }}
+            'self_live_days_30d': 'case when ' ~ is_live_day('l.live_hours', 'c.live_active_min_minutes')
+                ~ ' then 1 else 0 end'}) }}
     from self_live_daily as l
     cross join params as p
     cross join core_params as c
