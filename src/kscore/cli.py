@@ -14,6 +14,14 @@ from kscore.paths import default_landing, default_warehouse
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _var(s: str) -> tuple[str, str]:
+    """NAME=VALUE of `kscore run --var` (a dbt project var)."""
+    name, sep, value = s.partition("=")
+    if not sep or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise argparse.ArgumentTypeError(f"not NAME=VALUE with a lowercase var name: {s!r}")
+    return name, value
+
+
 def _date(s: str) -> dt.date:
     """A date written YYYY-MM-DD exactly (Python's fromisoformat also takes 20230301 and 2023-W09-3)."""
     if not ISO_DATE.fullmatch(s):
@@ -100,7 +108,8 @@ def cmd_run(args) -> int:
     to_date = args.to_date or args.from_date
     try:
         result = run(args.from_date, to_date, Path(args.landing), Path(args.warehouse), is_backfill=args.backfill,
-                     progress=Progress(sys.stdout, verbose=args.verbose), full_refresh=args.full_refresh)
+                     progress=Progress(sys.stdout, verbose=args.verbose), full_refresh=args.full_refresh,
+                     extra_vars=dict(args.dbt_vars))
     except RunError as exc:
         print(f"kscore run: {exc}", file=sys.stderr)
         return 1
@@ -210,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rebuild every incremental model from the landed files (needed once after a model's "
                         "columns changed: an incremental model whose table no longer matches stops with "
                         "'out of sync'); published days stay as they are")
+    r.add_argument("--var", dest="dbt_vars", action="append", default=[], type=_var, metavar="NAME=VALUE",
+                   help="a dbt project var for this build (repeatable), e.g. "
+                        "kuaizhizao_first_check_date=2023-02-06 (the demo's first 快质造 check)")
     r.add_argument("--verbose", "-v", action="store_true",
                    help="print dbt's own lines too (by default one progress line per phase, and every "
                         "failure and warning in full)")

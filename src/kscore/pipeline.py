@@ -64,6 +64,9 @@ class RunContext:
     # dbt --full-refresh: every incremental model rebuilt from the landed files (after a model's columns
     # changed, an incremental model under `on_schema_change: fail` stops until it is rebuilt)
     full_refresh: bool = False
+    # project vars given on the command line (`kscore run --var NAME=VALUE`), passed to dbt as --vars,
+    # e.g. kuaizhizao_first_check_date for the demo (spec 09 section 4.1)
+    extra_vars: dict[str, str] = field(default_factory=dict)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     # wall seconds per phase (the benchmarks print them)
     phase_seconds: dict[str, float] = field(default_factory=dict)
@@ -211,7 +214,7 @@ def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
     args = ([*DBT_BUILD_ARGS] + (["--select", *select] if select else [])
             + (["--full-refresh"] if ctx.full_refresh else []))
     out = run_dbt(args, ctx.paths, ctx.landing,
-                  dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
+                  dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id, **ctx.extra_vars),
                   ctx.run_dir / "dbt_build.log", ctx.progress, tick=ctx.tick, verbose=bool(rep and rep.verbose))
     if rep:
         extra = "".join(f", {n} {what}" for n, what in ((len(out["warnings"]), "warnings"), (out["skipped"], "skipped"))
@@ -414,10 +417,25 @@ def check_buildable(from_date: dt.date, to_date: dt.date, landing_dir: Path) -> 
                        f"landing zone {land})")
 
 
+# the vars the runner owns: a --var cannot set them
+RUNNER_VARS = ("from_date", "to_date", "run_id", "landing_dir")
+
+
+def check_extra_vars(extra_vars: dict[str, str]) -> dict[str, str]:
+    """The project vars of `kscore run --var`, refused when they name a value the runner sets."""
+    owned = sorted(set(extra_vars) & set(RUNNER_VARS))
+    if owned:
+        raise RunError(f"--var {', '.join(owned)}: set by kscore run itself (use --from/--to/--landing)")
+    return dict(extra_vars)
+
+
 def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, warehouse: Path | None = None,
         progress: Callable[[str], None] = print, is_backfill: bool = False,
-        full_refresh: bool = False) -> RunResult:
+        full_refresh: bool = False, extra_vars: dict[str, str] | None = None) -> RunResult:
     """Build, gate and publish as_of_dates from_date … to_date in one build.
+
+    `extra_vars`: project vars for dbt (`--vars`), never the per-run values (from/to date, run id,
+    landing), which the runner sets itself.
 
     `progress` gets what a person reads (kscore.progress): a Progress reporter as is, any other
     callable one line per call (a phase's result line, every failure and warning in full)."""
@@ -426,7 +444,8 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
     if not isinstance(progress, Progress):
         progress = Progress(emit=progress)
     ctx = RunContext(from_date, to_date, Path(landing_dir or default_landing()).resolve(),
-                     warehouse_paths(warehouse), new_run_id(), is_backfill, progress, full_refresh=full_refresh)
+                     warehouse_paths(warehouse), new_run_id(), is_backfill, progress, full_refresh=full_refresh,
+                     extra_vars=check_extra_vars(extra_vars or {}))
     # before any file is written (no build file, run folder, lock or warehouse folder): a range the zone
     # cannot build, and a published day without --backfill, are refused here
     check_buildable(ctx.from_date, ctx.to_date, ctx.landing)

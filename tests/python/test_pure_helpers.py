@@ -132,3 +132,26 @@ def test_dagster_partitions_and_kscore_run_read_the_same_landed_days(tmp_path):
     assert last_as_of_date(tmp_path) == dt.date(2023, 1, 3)
     assert buildable_range(tmp_path) == (dt.date(2023, 1, 1), dt.date(2023, 1, 3), dt.date(2023, 1, 2),
                                          dt.date(2023, 1, 4))
+
+
+def test_run_var_option_parses_and_refuses_the_runners_own_vars():
+    import argparse
+
+    import pytest
+
+    from kscore.cli import _var, build_parser
+    from kscore.dbt_runner import cli_vars, dbt_vars
+    from kscore.pipeline import RunError, check_extra_vars
+
+    args = build_parser().parse_args(["run", "--from", "2023-04-18", "--var", "kuaizhizao_first_check_date=2023-02-06",
+                                      "--var", "x=a=b"])
+    assert dict(args.dbt_vars) == {"kuaizhizao_first_check_date": "2023-02-06", "x": "a=b"}
+    for bad in ("no_equals", "Upper=1", "=1"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _var(bad)
+    with pytest.raises(RunError, match="from_date, run_id"):
+        check_extra_vars({"run_id": "x", "from_date": "2023-01-01", "ok": "1"})
+    extra = check_extra_vars({"kuaizhizao_first_check_date": "2023-02-06"})
+    # the project var goes to dbt as --vars; the per-run values stay in the environment
+    assert cli_vars(dbt_vars(D, D, Path("landing"), "r", **extra)) == [
+        "--vars", '{"kuaizhizao_first_check_date": "2023-02-06"}']
