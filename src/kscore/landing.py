@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from kscore import PROJECT_DIR
+from kscore.sqltext import has_table
 
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "landing" / "_landing__sources.yml"
 DT_FOLDER = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
@@ -196,9 +197,7 @@ create or replace table ops.landed_files (
 
 def mark_known(con, files: list[LandedFile]) -> None:
     """Set is_new = False on the files the previous sensing of this build file already listed."""
-    has = con.execute("select count(*) from duckdb_tables() "
-                      "where schema_name = 'ops' and table_name = 'landed_files'").fetchone()[0]
-    if not has:
+    if not has_table(con, "ops", "landed_files"):
         return
     known = {p for (p,) in con.execute("select file_path from ops.landed_files").fetchall()}
     for f in files:

@@ -22,6 +22,7 @@ import duckdb
 from kscore import buildfile, gates, landing, publish as publisher, runlog
 from kscore.dbt_runner import DbtError, dbt_vars, run_dbt
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
+from kscore.sqltext import has_table
 from kscore.progress import Progress, reporter
 
 
@@ -243,8 +244,7 @@ def landed_counts(ctx: RunContext) -> dict:
     cannot be read (the run log row says why the run ended)."""
     try:
         with buildfile.connect(ctx.paths.build, read_only=True) as con:
-            if not con.execute("select count(*) from duckdb_tables() where schema_name='ops' "
-                               "and table_name='landing_counts'").fetchone()[0]:
+            if not has_table(con, "ops", "landing_counts"):
                 return {}
             # the partitions its staging re-read
             rows = con.execute("""

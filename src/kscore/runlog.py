@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from kscore import buildfile
+from kscore.sqltext import has_table
 
 RUN_LOG_DDL = """
 create schema if not exists ops;
@@ -94,8 +95,7 @@ def _published_outcomes(published: Path, run_ids: list[str]) -> dict[str, tuple]
     except duckdb.Error:
         return {}
     try:
-        if not con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
-                           "and table_name = 'run_log'").fetchone()[0]:
+        if not has_table(con, "ops", "run_log"):
             return {}
         rows = con.execute("select run_id, outcome, message, finished_at, published_dates "
                            "from ops.run_log where run_id in (select unnest(?::varchar[]))",
@@ -149,8 +149,7 @@ def read(build_db: Path, published: Path) -> list[tuple]:
         except duckdb.Error:
             continue
         try:
-            if con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
-                           "and table_name = 'run_log'").fetchone()[0]:
+            if has_table(con, "ops", "run_log"):
                 return con.execute(
                     "select run_id, started_at, finished_at, as_of_dates, published_dates, outcome, message "
                     "from ops.run_log order by started_at desc").fetchall()

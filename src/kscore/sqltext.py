@@ -25,3 +25,10 @@ def identifier(name: str) -> str:
     if "\x00" in name:
         raise ValueError("a NUL character cannot be part of a SQL identifier")
     return '"' + name.replace('"', '""') + '"'
+
+
+def has_table(con, schema: str, table: str) -> bool:
+    """Whether the connection's default database has `schema.table` (a table, not a view): the one
+    lookup of the gates, the sense step, the run log and the run summary."""
+    return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                            [schema, table]).fetchone()[0])

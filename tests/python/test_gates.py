@@ -61,7 +61,7 @@ def test_suite_files_match_the_thresholds_yaml():
 def full_windows(monkeypatch):
     """The tiny baseline's days lie inside the zone's first 商品分层 window (warm-up, where the tier
     distribution and stability gates are skipped): judge them as full windows."""
-    monkeypatch.setattr(gates, "_full_window_from", lambda con: None)
+    monkeypatch.setattr(gates.marts, "_full_window_from", lambda con: None)
 
 
 def test_tier_distribution_and_stability_are_skipped_while_the_window_fills(baseline, tmp_path):
@@ -145,7 +145,7 @@ def broken_results(baseline, tmp_path_factory):
                 "where as_of_date = ? and paid_orders > 0", [BASE_TO])
     con.close()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(gates, "_full_window_from", lambda con: None)  # judged as full windows (see full_windows)
+        mp.setattr(gates.marts, "_full_window_from", lambda con: None)  # judged as full windows (see full_windows)
         return gates.mart_gates(build, [ORPHAN_DAY, BASE_TO], root / "run"), pid
 
 

@@ -22,7 +22,7 @@ ASSET_TAG = re.compile(r"<(?:script|link|img)\b[^>]*>", re.IGNORECASE | re.DOTAL
 ASSET_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*(["'])([^"']*)\1""", re.IGNORECASE)
 # a run id of the shape kscore makes whose suffix is all digits: read as a date, it would carry a -56:36 offset
 RUN_ID = "20261203T141535-5636"
-RUN_NAME = f"run-{RUN_ID}"                 # gx_suites.docs_run_name: never readable as a date
+RUN_NAME = f"run-{RUN_ID}"                 # gx_session.docs_run_name: never readable as a date
 
 
 def pages(site: Path) -> list[Path]:
@@ -108,7 +108,7 @@ def test_failed_and_passed_mart_validations_are_listed(tmp_path):
     index, with the run name and `marts.<table> as_of_date <day>` as their asset."""
     import pandas as pd
 
-    from kscore.gx_suites import GxSession, data_asset_name
+    from kscore.gx_session import GxSession, data_asset_name
 
     session = GxSession("marts")
     frame = pd.DataFrame({"as_of_date": ["2023-01-12", "2023-01-13"], "gate": ["one_row_per_key(product_id)"] * 2,
@@ -144,7 +144,7 @@ def test_vendored_assets_cover_every_cdn_link_of_the_templates():
     fails here, not in a browser)."""
     import great_expectations
 
-    from kscore.gx_suites import CDN_ASSETS, DATA_DOCS_STATIC, GX_WEB_ASSETS
+    from kscore.gx_session import CDN_ASSETS, DATA_DOCS_STATIC, GX_WEB_ASSETS
 
     templates = Path(great_expectations.__file__).parent / "render" / "view" / "templates"
     urls = set()
