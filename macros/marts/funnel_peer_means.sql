@@ -15,7 +15,8 @@
       of its mean; a group without any non-NULL rate gets NULL.
 -#}
 {% macro funnel_counts() -%}
-    {{ return(['room_exposures', 'content_views', 'product_exposures', 'product_visits', 'paid_orders']) }}
+    {{ return(['room_exposures', 'content_views', 'product_exposures', 'product_visits',
+               'paid_orders']) }}
 {%- endmacro %}
 
 {#- the step conversions: rate -> (numerator, denominator) -#}
@@ -40,9 +41,10 @@
         {%- for m in kscore.funnel_counts() %}
         avg(cast({{ m }} as double)) as peer_avg_{{ m }},
         {%- endfor %}
-        sum(gmv) as peer_sum_gmv,  -- exact decimal sum; divided once: no rounding flips between builds
-        -- rates are already rounded to 6 decimals: exact decimal sums, one division and a half-up rounding
-        -- (funnel_peer_avg_columns), so a range build and day-by-day builds agree
+        -- exact decimal sum; divided once: no rounding flips between builds
+        sum(gmv) as peer_sum_gmv,
+        -- rates are already rounded to 6 decimals: exact decimal sums, one division and a half-up
+        -- rounding (funnel_peer_avg_columns), so a range build and day-by-day builds agree
         {%- for r in kscore.funnel_rates() %}
         sum(cast({{ r }} as decimal(18, 6))) as peer_sum_{{ r }},
         count({{ r }}) as peer_n_{{ r }}{{ ',' if not loop.last }}
@@ -59,7 +61,8 @@
         cast({{ kscore.round_half_up(alias ~ '.peer_sum_gmv / ' ~ alias ~ '.peer_group_size', 2) }}
             as decimal(18, 2)) as peer_avg_gmv,
         {%- for r in kscore.funnel_rates() %}
-        {{ kscore.round_half_up(alias ~ '.peer_sum_' ~ r ~ ' / nullif(' ~ alias ~ '.peer_n_' ~ r ~ ', 0)', 6) }}
+        {%- set mean = alias ~ '.peer_sum_' ~ r ~ ' / nullif(' ~ alias ~ '.peer_n_' ~ r ~ ', 0)' %}
+        {{ kscore.round_half_up(mean, 6) }}
             as peer_avg_{{ r }}{{ ',' if not loop.last }}
         {%- endfor %}
 {%- endmacro %}

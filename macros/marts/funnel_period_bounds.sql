@@ -49,7 +49,8 @@
 {% macro funnel_period_as_of_first(kind, days, dt, k) -%}
     case when {{ kind }} = 'rolling'
          then {{ kscore.add_days(kscore.funnel_period_shift(kind, days, dt, k - 1), 1) }}
-         else {{ kscore.funnel_period_shift(kind, days, kscore.funnel_period_unit(kind, dt), k) }} end
+         else {{ kscore.funnel_period_shift(
+             kind, days, kscore.funnel_period_unit(kind, dt), k) }} end
 {%- endmacro %}
 
 {% macro funnel_period_as_of_last(kind, days, dt, k) -%}

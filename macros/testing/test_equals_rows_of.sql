@@ -8,7 +8,8 @@
   compare_where (ANDed). Used for "one mart's row equals another mart's row" (spec 09 §1.1: the
   natural_day row of the funnel periods equals the 08 funnel row).
 -#}
-{% test equals_rows_of(model, compare_model, key_columns, columns, range_column=none, compare_where=none) %}
+{% test equals_rows_of(model, compare_model, key_columns, columns,
+                      range_column=none, compare_where=none) %}
 with tested as (
     select * from {{ model }}
 ),

@@ -1,6 +1,6 @@
 {#-
-  The 生意通 periods per as_of_date of the build (spec 09 §1.1): for every as_of_date D and every row of
-  seed funnel_periods, the period shown (period_start … period_end) and its comparison period
+  The 生意通 periods per as_of_date of the build (spec 09 §1.1): for every as_of_date D and every
+  row of seed funnel_periods, the period shown (period_start … period_end) and its comparison period
   (prev_start … prev_end), from the seed's period_kind and period_days (macros funnel_period_start /
   funnel_period_end: a natural week or month is the last one complete by D-1), their lengths, and
   whether each lies inside the data history: history_start is the earliest dt of any staged orders row.
@@ -25,10 +25,12 @@ bounds as (
         p.period_type_cn,
         p.period_rank,
         p.period_kind,
-        {{ funnel_period_start('p.period_kind', 'p.period_days', 's.as_of_date', 1) }} as period_start,
-        {{ funnel_period_end('p.period_kind', 'p.period_days', 's.as_of_date', 1) }} as period_end,
-        {{ funnel_period_start('p.period_kind', 'p.period_days', 's.as_of_date', 2) }} as prev_start,
-        {{ funnel_period_end('p.period_kind', 'p.period_days', 's.as_of_date', 2) }} as prev_end
+        {%- for prefix, k in [('period', 1), ('prev', 2)] %}
+        {{ funnel_period_start('p.period_kind', 'p.period_days', 's.as_of_date', k) }}
+            as {{ prefix }}_start,
+        {{ funnel_period_end('p.period_kind', 'p.period_days', 's.as_of_date', k) }}
+            as {{ prefix }}_end{{ ',' if not loop.last }}
+        {%- endfor %}
     from spine as s
     cross join periods as p
 ),
@@ -44,8 +46,10 @@ final as (
         b.period_end,
         b.prev_start,
         b.prev_end,
-        cast({{ dbt.datediff('b.period_start', 'b.period_end', 'day') }} + 1 as integer) as period_days,
-        cast({{ dbt.datediff('b.prev_start', 'b.prev_end', 'day') }} + 1 as integer) as prev_days,
+        {%- for prefix in ['period', 'prev'] %}
+        cast({{ dbt.datediff('b.' ~ prefix ~ '_start', 'b.' ~ prefix ~ '_end', 'day') }} + 1 as integer)
+            as {{ prefix }}_days,
+        {%- endfor %}
         coalesce(b.period_start >= h.history_start, false) as period_complete,
         coalesce(b.prev_start >= h.history_start, false) as prev_complete
     from bounds as b

@@ -1,17 +1,19 @@
 {#-
-  The 生意通 period sums (spec 09 §1.1): per (as_of_date D, active shop, scene, period_type) the Σ of
-  08's daily funnel figures (int_funnel_shop_daily) over the period shown (<m>) and over its comparison
-  period (prev_<m>), for every as_of_date of the build set-based: a daily row of day dt counts for the
-  as_of_dates whose period k holds dt (macros funnel_period_as_of_first / _last, the inverse of the
-  bounds of int_funnel_period_bounds), summed by macro interval_sums; never a join of every as_of_date
-  to the days of its periods. The shops, with their main category and 店铺体验分 stage as of D, are
-  those of int_experience_shop_indicators, as in marts.shop_traffic_funnel_daily. No activity is 0
-  here; which steps a scene has is the mart's business.
+  The 生意通 period sums (spec 09 §1.1): per (as_of_date D, active shop, scene, period_type) the Σ
+  of 08's daily funnel figures (int_funnel_shop_daily) over the period shown (<m>) and over its
+  comparison period (prev_<m>), for every as_of_date of the build set-based: a daily row of day dt
+  counts for the as_of_dates whose period k holds dt (macros funnel_period_as_of_first / _last, the
+  inverse of the bounds of int_funnel_period_bounds), summed by macro interval_sums; never a join of
+  every as_of_date to the days of its periods. The shops, with their main category and 店铺体验分
+  stage as of D, are those of int_experience_shop_indicators, as in marts.shop_traffic_funnel_daily.
+  No activity is 0 here; which steps a scene has is the mart's business.
 -#}
 
 {%- set sums = funnel_counts() + ['gmv'] -%}
 {%- set measures = [] -%}
-{%- for prefix in ['', 'prev_'] -%}{%- for m in sums -%}{%- do measures.append(prefix ~ m) -%}{%- endfor -%}{%- endfor -%}
+{%- for prefix in ['', 'prev_'] -%}
+    {%- for m in sums -%}{%- do measures.append(prefix ~ m) -%}{%- endfor -%}
+{%- endfor -%}
 
 with shop_stages as (
     select distinct
@@ -47,7 +49,7 @@ probes as (
     cross join periods as p
 ),
 
-{#- one contribution per daily row, period_type and k: k = 1 the period shown, k = 2 its comparison -#}
+{#- one contribution per daily row, period_type and k (1: the period shown, 2: its comparison) -#}
 contributions as (
     select
         f.shop_id,
@@ -83,7 +85,8 @@ final as (
         main_category_id,
         is_scored
         {%- for m in measures %},
-        cast(coalesce({{ m }}, 0) as {{ 'decimal(18, 2)' if m.endswith('gmv') else 'bigint' }}) as {{ m }}
+        {%- set type = 'decimal(18, 2)' if m.endswith('gmv') else 'bigint' %}
+        cast(coalesce({{ m }}, 0) as {{ type }}) as {{ m }}
         {%- endfor %}
     from period_sums
 )

@@ -1,11 +1,11 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
 {#-
-  生意通 periods with 环比 (spec 09 §1.1): per (as_of_date D, active shop, scene, period_type of seed
-  funnel_periods) 08's funnel figures summed over the period (int_funnel_period_shop_sums) and over its
-  comparison period (prev_), the step conversions as ratios of those sums (never a mean of daily
-  ratios), the 环比 (m - prev_m) / prev_m where both periods lie inside the history, and 08's peer mean
-  (macro funnel_peer_means) over shops of the same main category and 店铺体验分 stage as of D, for the
-  same scene and period_type.
+  生意通 periods with 环比 (spec 09 §1.1): per (as_of_date D, active shop, scene, period_type of
+  seed funnel_periods) 08's funnel figures summed over the period (int_funnel_period_shop_sums) and
+  over its comparison period (prev_), the step conversions as ratios of those sums (never a mean of
+  daily ratios), the 环比 (m - prev_m) / prev_m where both periods lie inside the history, and 08's
+  peer mean (macro funnel_peer_means) over shops of the same main category and 店铺体验分 stage as of
+  D, for the same scene and period_type.
 -#}
 
 {%- set sums = funnel_counts() + ['gmv'] -%}
@@ -23,8 +23,8 @@ scenes as (
     select * from {{ ref('funnel_scenes') }}
 ),
 
-{#- a step the scene does not have is NULL (as 08): room exposures only for live sessions, views only
-    where the scene has content -#}
+{#- a step the scene does not have is NULL (as 08): room exposures only for live sessions, views
+    only where the scene has content -#}
 own as (
     select
         s.as_of_date,
@@ -109,7 +109,7 @@ final as (
         o.{{ prefix ~ r }},
         {%- endfor %}
         {%- endfor %}
-        {#- 环比: NULL on a zero or NULL comparison, or when either period reaches before the history -#}
+        {#- 环比: NULL on a zero or NULL comparison, or when either period starts before the history -#}
         {%- for m in funnel_figures() %}
         case when o.period_complete and o.prev_complete
              then {{ round_half_up(safe_divide('o.' ~ m ~ ' - o.prev_' ~ m, 'o.prev_' ~ m), 6) }}
