@@ -70,26 +70,8 @@ own_rates as (
 ),
 
 peer_means as (
-    select
-        as_of_date,
-        main_category_id,
-        stage_rank,
-        scene,
-        count(*) as peer_group_size,
-        avg(cast(room_exposures as double)) as peer_avg_room_exposures,
-        avg(cast(content_views as double)) as peer_avg_content_views,
-        avg(cast(product_exposures as double)) as peer_avg_product_exposures,
-        avg(cast(product_visits as double)) as peer_avg_product_visits,
-        avg(cast(paid_orders as double)) as peer_avg_paid_orders,
-        sum(gmv) as peer_sum_gmv,  -- exact decimal sum; divided once below: no rounding flips between builds
-        -- rates are already rounded to 6 decimals: exact decimal sums, one division and a half-up rounding
-        -- below, so a range build and day-by-day builds agree (a DOUBLE avg flipped the 6th decimal)
-        {%- for r in ['view_rate', 'product_exposure_per_view', 'visit_rate', 'order_rate'] %}
-        sum(cast({{ r }} as decimal(18, 6))) as peer_sum_{{ r }},
-        count({{ r }}) as peer_n_{{ r }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from own_rates
-    group by as_of_date, main_category_id, stage_rank, scene
+    -- 同行同等级商家均值: the one peer-mean arithmetic (macro funnel_peer_means)
+    {{ funnel_peer_means('own_rates', ['as_of_date', 'main_category_id', 'stage_rank', 'scene']) }}
 ),
 
 final as (
@@ -113,17 +95,7 @@ final as (
         o.product_exposure_per_view,
         o.visit_rate,
         o.order_rate,
-        cast(p.peer_group_size as bigint) as peer_group_size,
-        {{ round_half_up('p.peer_avg_' ~ 'room_exposures', 6) }} as peer_avg_room_exposures,
-        {{ round_half_up('p.peer_avg_' ~ 'content_views', 6) }} as peer_avg_content_views,
-        {{ round_half_up('p.peer_avg_' ~ 'product_exposures', 6) }} as peer_avg_product_exposures,
-        {{ round_half_up('p.peer_avg_' ~ 'product_visits', 6) }} as peer_avg_product_visits,
-        {{ round_half_up('p.peer_avg_' ~ 'paid_orders', 6) }} as peer_avg_paid_orders,
-        cast({{ round_half_up('p.peer_sum_gmv / p.peer_group_size', 2) }} as decimal(18, 2)) as peer_avg_gmv,
-        {{ round_half_up('p.peer_sum_view_rate / nullif(p.peer_n_view_rate, 0)', 6) }} as peer_avg_view_rate,
-        {{ round_half_up('p.peer_sum_product_exposure_per_view / nullif(p.peer_n_product_exposure_per_view, 0)', 6) }} as peer_avg_product_exposure_per_view,
-        {{ round_half_up('p.peer_sum_visit_rate / nullif(p.peer_n_visit_rate, 0)', 6) }} as peer_avg_visit_rate,
-        {{ round_half_up('p.peer_sum_order_rate / nullif(p.peer_n_order_rate, 0)', 6) }} as peer_avg_order_rate
+        {{ funnel_peer_avg_columns('p') }}
     from own_rates as o
     inner join peer_means as p
         on p.as_of_date = o.as_of_date and p.main_category_id = o.main_category_id
