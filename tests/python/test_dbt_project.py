@@ -78,8 +78,12 @@ def test_every_contract_mart_column_is_documented(empty_build):
             documented[f"marts.{node['alias'] or node['name']}"] = {c for c, col in node["columns"].items()
                                                                     if col.get("description")}
     path = CONTRACT if CONTRACT.exists() else Path(__file__).with_name("contract.json")
-    spec = json.loads(path.read_text())["tables"]
-    gaps = [f"{t}.{c}" for t, cols in spec.items() if t in documented for c in cols if c not in documented[t]]
+    contract = json.loads(path.read_text())
+    spec = {t: list(cols) for t, cols in contract["tables"].items()}
+    for t, cols in contract.get("pending_09", {}).items():  # spec 09's tables (issue 14) are built too
+        spec.setdefault(t, []).extend(cols)
+    assert all(t in documented for t in spec), sorted(set(spec) - set(documented))
+    gaps = [f"{t}.{c}" for t, cols in spec.items() for c in cols if c not in documented[t]]
     assert not gaps, gaps[:20]
 
 
