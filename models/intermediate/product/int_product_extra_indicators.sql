@@ -66,15 +66,22 @@ brands as (
     left join known_brands as k on k.brand_id = p.brand_id
 ),
 
+{#- the highest brand_levels row whose requirements all hold (none: NULL, fails not_null) -#}
 brand_ranks as (
     select
-        b.*,
-        (select max(l.level_rank)
-         from brand_levels as l
-         where (not l.requires_brand_id or b.brand_id is not null)
-           and (not l.requires_brand_shop or b.is_brand_shop)
-           and (not l.requires_known_brand or b.is_known_brand)) as brand_rank
+        b.as_of_date,
+        b.product_id,
+        max(b.brand_id) as brand_id,
+        max(b.list_price) as list_price,
+        max(case when b.is_brand_shop then 1 else 0 end) = 1 as is_brand_shop,
+        max(case when b.is_known_brand then 1 else 0 end) = 1 as is_known_brand,
+        max(l.level_rank) as brand_rank
     from brands as b
+    left join brand_levels as l
+        on (not l.requires_brand_id or b.brand_id is not null)
+       and (not l.requires_brand_shop or b.is_brand_shop)
+       and (not l.requires_known_brand or b.is_known_brand)
+    group by b.as_of_date, b.product_id
 ),
 
 unit_prices as (

@@ -8,9 +8,7 @@
     H = D-price_history_days … D-recent-1: on [d+recent+1, d+history]
     W30 = D-window_days … D-1 (02's W): reviews created on d count on
     [d+1, d+W]; GPM contributions come as intervals (int_product_gpm_intervals).
-  min_daily_unit_price_prior is a minimum, not a sum: the population's priced
-  days inside H (at most history - recent of them per product and D) are read
-  from the daily pre-aggregate and reduced with min().
+  min_daily_unit_price_prior is a minimum, not a sum: int_product_price_prior_min.
 -#}
 {%- set measures = {
     'live_orders': 'bigint', 'live_gmv': 'decimal(18, 2)', 'live_views': 'bigint',
@@ -33,6 +31,10 @@ gpm_intervals as (
 
 good_reviews_daily as (
     select * from {{ ref('int_product_good_reviews_daily') }}
+),
+
+prior_min_prices as (
+    select * from {{ ref('int_product_price_prior_min') }}
 ),
 
 params as (
@@ -90,22 +92,6 @@ contributions as (
 
 sums as (
     {{ interval_sums('population', 'contributions', ['product_id'], measures.keys() | list) }}
-),
-
-prior_min_prices as (
-    select
-        pop.as_of_date,
-        pop.product_id,
-        min(cast({{ round_half_up('d.priced_gmv / d.priced_quantity', 2) }} as decimal(18, 2)))
-            as min_daily_unit_price_prior
-    from population as pop
-    cross join params as p
-    inner join price_daily as d
-        on d.product_id = pop.product_id
-       and d.paid_date >= {{ add_days('pop.as_of_date', '-p.price_history_days') }}
-       and d.paid_date <= {{ add_days('pop.as_of_date', '-p.recent_price_days - 1') }}
-       and d.priced_quantity > 0
-    group by pop.as_of_date, pop.product_id
 ),
 
 final as (
