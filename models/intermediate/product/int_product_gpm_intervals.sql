@@ -14,7 +14,11 @@
          for a product on [dt+1, dt+W] intersected with the days the product
          has an order of that video in W30. Views are not split between the
          products of a room or video (spec 09 §3 [ours]).
+  Only the order days and content rows some as_of_date of the build (vars from_date /
+  to_date) can see are read: the islands then differ outside the build, not inside it.
 -#}
+{%- set first_day = "cast(" ~ kscore.sql_string(kscore.run_var('from_date')) ~ " as date)" -%}
+{%- set last_day = "cast(" ~ kscore.sql_string(kscore.run_var('to_date')) ~ " as date)" -%}
 {%- set measures = {
     'live_orders': 'bigint', 'live_gmv': 'decimal(18, 2)', 'live_views': 'bigint',
     'video_orders': 'bigint', 'video_gmv': 'decimal(18, 2)', 'video_views': 'bigint'} -%}
@@ -52,6 +56,8 @@ order_days as (
         {{ add_days('g.paid_date', 'p.window_days') }} as to_date
     from gpm_daily as g
     cross join params as p
+    where g.paid_date >= {{ add_days(first_day, '-p.window_days') }}
+      and g.paid_date < {{ last_day }}
 ),
 
 live_order_days as (
@@ -85,6 +91,8 @@ video_row_intervals as (
         {{ add_days('v.dt', 'p.window_days') }} as to_date
     from video_stats as v
     cross join params as p
+    where v.dt >= {{ add_days(first_day, '-p.window_days') }}
+      and v.dt < {{ last_day }}
 ),
 
 video_islands as (
