@@ -15,6 +15,8 @@
 {%- endmacro %}
 
 {% macro spark__string_agg_ordered(measure, delimiter, order_by) -%}
-    array_join(transform(array_sort(collect_list(named_struct('k', {{ order_by }}, 'v', {{ measure }}))),
-                         s -> s.v), {{ kscore.sql_string(delimiter) }})
+    array_join(transform(array_sort(collect_list(named_struct('k', {{ order_by }},
+                                                              'v', {{ measure }}))),
+                         s -> s.v),
+               {{ kscore.sql_string(delimiter) }})
 {%- endmacro %}
