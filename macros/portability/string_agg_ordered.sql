@@ -17,6 +17,6 @@
 {% macro spark__string_agg_ordered(measure, delimiter, order_by) -%}
     array_join(transform(array_sort(collect_list(named_struct('k', {{ order_by }},
                                                               'v', {{ measure }}))),
-                         s -> s.v),
+                         kv -> kv.v),
                {{ kscore.sql_string(delimiter) }})
 {%- endmacro %}
