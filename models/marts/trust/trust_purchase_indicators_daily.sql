@@ -40,7 +40,7 @@ thresholds as (
     select * from {{ ref('trust_purchase_thresholds') }}
 ),
 {% for s in sources %}
-source_{{ loop.index }} as (
+{{ s.name }}_rows as (
     select * from {{ ref(s.name) }}
     where {{ in_build_range('as_of_date') }}
 ),
@@ -58,10 +58,9 @@ source_values as (
         {{ round_half_up('t.threshold', 6) }} as threshold,
         case t.source
             {%- for s in sources %}
-            {%- set n = loop.index %}
             when {{ kscore.sql_string(s.name) }} then case t.indicator
                 {%- for c in s.columns | unique %}
-                when {{ kscore.sql_string(c) }} then cast(source_{{ n }}.{{ c }} as double)
+                when {{ kscore.sql_string(c) }} then cast({{ s.name }}_rows.{{ c }} as double)
                 {%- endfor %}
                 else {{ kscore.raise_error('trust_purchase_thresholds: indicator is no column of '
                                            ~ s.name) }}
@@ -72,10 +71,10 @@ source_values as (
     from products as p
     cross join thresholds as t
     {%- for s in sources %}
-    left join source_{{ loop.index }}
+    left join {{ s.name }}_rows
         on t.source = {{ kscore.sql_string(s.name) }}
-        and source_{{ loop.index }}.as_of_date = p.as_of_date
-        and source_{{ loop.index }}.{{ s.key }} = p.{{ s.key }}
+        and {{ s.name }}_rows.as_of_date = p.as_of_date
+        and {{ s.name }}_rows.{{ s.key }} = p.{{ s.key }}
     {%- endfor %}
 ),
 
