@@ -87,9 +87,11 @@ unit_prices as (
             round_half_up('w.price_gmv_prior / w.price_quantity_prior', 2) }} as decimal(18, 2)) end
             as avg_unit_price_prior,
         case when w.live_views > 0 then cast({{
-            round_half_up('1000 * w.live_gmv / w.live_views', 2) }} as decimal(18, 2)) end as live_gpm,
+            round_half_up('1000 * w.live_gmv / w.live_views', 2) }} as decimal(18, 2)) end
+            as live_gpm,
         case when w.video_views > 0 then cast({{
-            round_half_up('1000 * w.video_gmv / w.video_views', 2) }} as decimal(18, 2)) end as video_gpm,
+            round_half_up('1000 * w.video_gmv / w.video_views', 2) }} as decimal(18, 2)) end
+            as video_gpm,
         {{ round_half_up(safe_divide('w.good_reviews', 'w.reviews'), 6) }} as good_review_rate
     from windows as w
 ),
@@ -141,7 +143,8 @@ final as (
         i.*,
         not i.is_low_sample and (i.price_vs_list is not null or i.price_vs_history is not null)
             as is_price_ranked,
-        not i.is_low_sample and (i.live_gpm is not null or i.video_gpm is not null) as is_gpm_ranked,
+        not i.is_low_sample and (i.live_gpm is not null or i.video_gpm is not null)
+            as is_gpm_ranked,
         i.reviews >= p.min_reviews_for_rate as is_good_review_ranked
     from indicators as i
     cross join params as p

@@ -88,8 +88,9 @@ dimension_scores as (
         ip.peer_level,
         ip.peer_category_id,
         {%- for d in dimensions %}
-        {{ weighted_mean("case when ip.dimension = " ~ kscore.sql_string(d) ~ " then 100 * ip.percentile end",
-                         'ip.weight') }} as {{ d }}_score{{ ',' if not loop.last }}
+        {{ weighted_mean("case when ip.dimension = " ~ kscore.sql_string(d)
+                         ~ " then 100 * ip.percentile end", 'ip.weight') }}
+            as {{ d }}_score{{ ',' if not loop.last }}
         {%- endfor %}
     from indicator_percentiles as ip
     group by ip.as_of_date, ip.product_id, ip.peer_level, ip.peer_category_id
@@ -114,7 +115,8 @@ chosen_scores as (
         sp.{{ d }}_score,
         sp.{{ d }}_percentile,
         (select max(l.level_rank) from levels as l
-         where l.dimension = {{ kscore.sql_string(d) }} and l.min_percentile <= sp.{{ d }}_percentile)
+         where l.dimension = {{ kscore.sql_string(d) }}
+           and l.min_percentile <= sp.{{ d }}_percentile)
             as {{ d }}_percentile_rank{{ ',' if not loop.last }}
         {%- endfor %}
     from score_percentiles as sp
@@ -131,8 +133,10 @@ ranked as (
         {%- for d in dimensions %}
         case when i.is_{{ d }}_ranked then cs.{{ d }}_score end as {{ d }}_score,
         case when i.is_{{ d }}_ranked then cs.{{ d }}_percentile end as {{ d }}_percentile,
-        cast(case when i.is_{{ d }}_ranked and cs.{{ d }}_score is not null then cs.{{ d }}_percentile_rank
-                  else p.unranked_level_rank end as integer) as {{ d }}_rank{{ ',' if not loop.last }}
+        cast(case when i.is_{{ d }}_ranked and cs.{{ d }}_score is not null
+                  then cs.{{ d }}_percentile_rank
+                  else p.unranked_level_rank end as integer)
+            as {{ d }}_rank{{ ',' if not loop.last }}
         {%- endfor %}
     from indicators as i
     cross join tier_params as p
@@ -148,7 +152,8 @@ final as (
     from ranked as r
     {%- for d in dimensions %}
     left join levels as l_{{ d }}
-        on l_{{ d }}.dimension = {{ kscore.sql_string(d) }} and l_{{ d }}.level_rank = r.{{ d }}_rank
+        on l_{{ d }}.dimension = {{ kscore.sql_string(d) }}
+       and l_{{ d }}.level_rank = r.{{ d }}_rank
     {%- endfor %}
 )
 

@@ -55,7 +55,8 @@ contributions as (
         to_date,
         {{ contribution_columns(measures, {
             'live_orders': 'live_orders', 'live_gmv': 'live_gmv', 'live_views': 'live_views',
-            'video_orders': 'video_orders', 'video_gmv': 'video_gmv', 'video_views': 'video_views'}) }}
+            'video_orders': 'video_orders', 'video_gmv': 'video_gmv',
+            'video_views': 'video_views'}) }}
     from gpm_intervals
     union all
     select
@@ -81,7 +82,8 @@ contributions as (
         r.product_id,
         {{ add_days('r.created_date', 1) }},
         {{ add_days('r.created_date', 't.window_days') }},
-        {{ contribution_columns(measures, {'reviews': 'r.reviews', 'good_reviews': 'r.good_reviews'}) }}
+        {{ contribution_columns(measures, {
+            'reviews': 'r.reviews', 'good_reviews': 'r.good_reviews'}) }}
     from good_reviews_daily as r
     cross join tier_params as t
 ),

@@ -18,8 +18,10 @@ content_orders as (
     select
         product_id,
         paid_date,
-        case when channel in ('self_live', 'creator_live') then 'live' else 'video' end as content_type,
-        case when channel in ('self_live', 'creator_live') then live_session_id else video_id end as content_id,
+        case when channel in ('self_live', 'creator_live') then 'live' else 'video' end
+            as content_type,
+        case when channel in ('self_live', 'creator_live') then live_session_id else video_id end
+            as content_id,
         pay_amount
     from orders_in_scope
     where channel in ('self_live', 'creator_live', 'short_video')

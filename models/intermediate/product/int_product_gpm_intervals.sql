@@ -15,8 +15,9 @@
          has an order of that video in W30. Views are not split between the
          products of a room or video (spec 09 §3 [ours]).
 -#}
-{%- set measures = {'live_orders': 'bigint', 'live_gmv': 'decimal(18, 2)', 'live_views': 'bigint',
-                    'video_orders': 'bigint', 'video_gmv': 'decimal(18, 2)', 'video_views': 'bigint'} -%}
+{%- set measures = {
+    'live_orders': 'bigint', 'live_gmv': 'decimal(18, 2)', 'live_views': 'bigint',
+    'video_orders': 'bigint', 'video_gmv': 'decimal(18, 2)', 'video_views': 'bigint'} -%}
 
 with gpm_daily as (
     select * from {{ ref('int_product_gpm_daily') }}
