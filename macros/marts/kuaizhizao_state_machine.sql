@@ -18,7 +18,8 @@
              and ({{ check }}.in_scope or {{ prev }}.state_code <> 'not_member') then 'clear'
         when {{ prev }}.state_code in ('not_member', 'removed') then
             case when {{ check }}.in_scope and {{ check }}.meets_criteria
-                      and ({{ prev }}.state_code = 'not_member' or {{ check }}.check_date >= {{ reentry_from }})
+                      and ({{ prev }}.state_code = 'not_member'
+                           or {{ check }}.check_date >= {{ reentry_from }})
                       and ({{ params }}.admission_mode = 'auto'
                            or ({{ check }}.latest_applied_on is not null
                                and ({{ prev }}.state_code = 'not_member'
@@ -32,7 +33,8 @@
             case when not {{ check }}.in_scope then 'remove_out_of_scope'
                  when {{ check }}.check_date < {{ prev }}.rectification_ends_on
                       and {{ check }}.meets_criteria then 'recover'
-                 when {{ check }}.check_date >= {{ prev }}.rectification_ends_on then 'remove_rectification_failed'
+                 when {{ check }}.check_date >= {{ prev }}.rectification_ends_on
+                      then 'remove_rectification_failed'
                  else 'keep' end
         else 'keep'
     end
@@ -59,7 +61,8 @@
         end as state_code,
         case decision
             when 'clear' then 'permanently_cleared'
-            when 'admit' then case when previous_state_code = 'removed' then 'readmitted' else 'admitted' end
+            when 'admit' then
+                case when previous_state_code = 'removed' then 'readmitted' else 'admitted' end
             when 'recover' then 'recovered'
             when 'warn' then 'warned'
             when 'remove_out_of_scope' then 'removed'

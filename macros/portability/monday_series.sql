@@ -10,7 +10,8 @@
 
 {% macro default__monday_series(bounds, from_column, to_column) -%}
     (select d as check_date
-     from (select explode(sequence(to_date(b.{{ from_column }}), to_date(b.{{ to_column }}), interval 1 day)) as d
+     from (select explode(sequence(to_date(b.{{ from_column }}), to_date(b.{{ to_column }}),
+                                   interval 1 day)) as d
            from {{ bounds }} as b) as s
      where dayofweek(d) = 2)
 {%- endmacro %}

@@ -49,7 +49,9 @@ tier_scores as (
 ),
 
 params as (
-    {{ seed_params('kuaizhizao_params', [('good_quality_min_rank', 'good_quality_min_rank', 'integer')]) }}
+    {{ seed_params('kuaizhizao_params', [
+        ('good_quality_min_rank', 'good_quality_min_rank', 'integer'),
+    ]) }}
 ),
 
 {#- the wide 店铺体验分 figures exactly as shop_experience_score_daily pivots them -#}
@@ -75,8 +77,10 @@ product_quality as (
         i.as_of_date,
         i.shop_id,
         {{ round_half_up(safe_divide(
-            'sum(case when not i.is_low_sample and s.quality_rank >= p.good_quality_min_rank then 1 else 0 end)',
-            'sum(case when not i.is_low_sample then 1 else 0 end)'), 6) }} as good_quality_product_share
+            'sum(case when not i.is_low_sample and s.quality_rank >= p.good_quality_min_rank'
+            ~ ' then 1 else 0 end)',
+            'sum(case when not i.is_low_sample then 1 else 0 end)'), 6) }}
+            as good_quality_product_share
     from tier_indicators as i
     cross join params as p
     left join tier_scores as s on s.as_of_date = i.as_of_date and s.product_id = i.product_id
