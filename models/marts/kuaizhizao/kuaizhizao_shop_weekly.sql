@@ -3,12 +3,13 @@
   快质造 weekly label state per check Monday × shop (spec 09 §4.2). The state machine
   is sequential over weeks: a recursive CTE (macro with_recursive) walks the check
   Mondays from the first one this build computes (int_kuaizhizao_check_dates) through
-  to_date, starting from each shop's state in its latest held row before it
-  (not_member without one). Earlier rows are final and not recomputed; a
-  --full-refresh (backfill) recomputes every week from first_check_date. Rules, first
-  that applies: permanent clearance, admission (auto or listed mode), active, warning
-  (strict end: removed_on = rectification_ends_on). A shop has a row when it is in
-  scope or its previous state is not not_member.
+  to_date (or through the newest held week, when a backfill recomputes earlier days),
+  starting from each shop's state in its latest held row before it (not_member
+  without one). Earlier rows are final and not recomputed; a --full-refresh recomputes
+  every week from first_check_date. Rules, first that applies: permanent clearance,
+  admission (auto or listed mode), active, warning (strict end: removed_on =
+  rectification_ends_on). A shop has a row when it is in scope or its previous state
+  is not not_member.
 -#}
 
 {{ with_recursive() }} check_dates as (
@@ -41,11 +42,14 @@ checked_params as (
     from params
 ),
 
+{#- through to_date, or through the newest held week when a backfill recomputes an earlier one -#}
 bounds as (
     select
-        min(check_date) as first_week,
-        cast({{ kscore.sql_string(kscore.run_var('to_date')) }} as date) as last_week
-    from check_dates
+        min(d.check_date) as first_week,
+        greatest(cast({{ kscore.sql_string(kscore.run_var('to_date')) }} as date),
+                 coalesce((select max(check_date) from checks),
+                          cast({{ kscore.sql_string(kscore.run_var('to_date')) }} as date))) as last_week
+    from check_dates as d
 ),
 
 weeks as (
