@@ -35,9 +35,12 @@
       carry          optional list of further probe columns passed through
                      to the result (so that the caller needs no join of
                      the sums back to its probes: one row per probe row)
+      first_day      optional SQL DATE expression replacing from_date as the
+                     first day kept, for probes earlier than the build (the
+                     快质造 check Mondays: macro as_of_dates_with_checks_first_day)
 -#}
-{% macro interval_sums(probes, contributions, keys, measures, carry=[]) -%}
-    {%- set first_day = "cast(" ~ kscore.sql_string(kscore.run_var('from_date')) ~ " as date)" -%}
+{% macro interval_sums(probes, contributions, keys, measures, carry=[], first_day=none) -%}
+    {%- set first_day = first_day or "cast(" ~ kscore.sql_string(kscore.run_var('from_date')) ~ " as date)" -%}
     {%- set last_day = "cast(" ~ kscore.sql_string(kscore.run_var('to_date')) ~ " as date)" -%}
     select {% for k in keys %}{{ k }}, {% endfor %}as_of_date{% for c in carry %}, {{ c }}{% endfor %}{% for m in measures %}, {{ m }}{% endfor %}
     from (

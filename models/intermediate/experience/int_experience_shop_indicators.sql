@@ -21,7 +21,8 @@
     'live_active_days': 'bigint'} -%}
 
 with spine as (
-    select as_of_date from {{ as_of_dates() }} as s
+    -- this build's as_of_dates and the 快质造 check Mondays not yet held (spec 09 §4.1)
+    select as_of_date from {{ as_of_dates_with_checks() }} as s
 ),
 
 shops as (
@@ -269,7 +270,8 @@ shop_probes as (
 ),
 
 shop_sums as (
-    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], shop_measures.keys() | list) }}
+    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], shop_measures.keys() | list,
+                    first_day=as_of_dates_with_checks_first_day()) }}
 ),
 
 counts as (

@@ -20,7 +20,8 @@
     'negative_product_reviews': 'bigint', 'exposures': 'bigint'} -%}
 
 with spine as (
-    select as_of_date from {{ as_of_dates() }} as s
+    -- this build's as_of_dates and the 快质造 check Mondays not yet held (spec 09 §4.1)
+    select as_of_date from {{ as_of_dates_with_checks() }} as s
 ),
 
 products as (
@@ -218,7 +219,8 @@ product_contributions as (
     of the sums back to them (both sides are every product x every as_of_date of the build) -#}
 product_sums as (
     {{ interval_sums('tiered_products', 'product_contributions', ['product_id'], product_measures.keys() | list,
-        carry=['window_start', 'window_end', 'shop_id', 'category_id', 'product_updated_at']) }}
+        carry=['window_start', 'window_end', 'shop_id', 'category_id', 'product_updated_at'],
+        first_day=as_of_dates_with_checks_first_day()) }}
 ),
 
 {#- every active shop in force (a superset of the tiered products' shops; tiered_products is read once) -#}
@@ -244,7 +246,8 @@ shop_im_contributions as (
 
 shop_im_w as (
     {{ interval_sums('shop_probes', 'shop_im_contributions', ['shop_id'], [
-        'im_sessions', 'im_replied_3min_sessions', 'im_rated_sessions', 'im_satisfied_sessions']) }}
+        'im_sessions', 'im_replied_3min_sessions', 'im_rated_sessions', 'im_satisfied_sessions'],
+        first_day=as_of_dates_with_checks_first_day()) }}
 ),
 
 counts as (

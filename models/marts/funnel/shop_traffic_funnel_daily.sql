@@ -16,6 +16,8 @@ with shop_stages as (
         main_category_id,
         is_scored
     from {{ ref('int_experience_shop_indicators') }}
+    -- the intermediate may also hold 快质造 check Mondays outside the build (macro as_of_dates_with_checks)
+    where {{ in_build_range('as_of_date') }}
 ),
 
 scenes as (
