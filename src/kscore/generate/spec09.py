@@ -9,11 +9,12 @@
   buyers, fewer refunds (fewest of a quality reason), quick refund handling and better ratings.
 - The 快质造 cohort (§4): the excellent shops of 服饰内衣 and 鞋靴箱包, each with a role: steady
   (stays within the criteria), a mild spell (quality refunds and bad reviews for 2–4 weeks, so
-  that the W30 quality refund order rate crosses 0.03 for a short while: warned, then
-  recovered) or a severe spell (5–7 weeks: warned, then removed; readmitted when the zone is
-  long enough). The spells start around the first check Monday of the demo (the first Monday
-  at least 35 days after the first day), so the shops are admitted first, and are planned on
-  the scale's length (not `--days`), like the moving prices.
+  that the W30 quality refund order rate crosses 0.03 for a while: warned, then recovered, or
+  removed when the rate or the other criteria stay out for 30 days) or a severe spell (5–7
+  weeks: warned, then removed; readmitted when the zone is long enough). The spells start
+  around the first check Monday of the demo (the first Monday at least 35 days after the first
+  day), so the shops are admitted first, and are planned on the scale's length (not `--days`),
+  like the moving prices.
 - 信任购 candidates (§5): the well-selling products of excellent shops that are not of bad
   quality get a full listing, a promise of 24 or 48 hours and mostly good reviews; whether
   each meets every threshold is left to its orders.
