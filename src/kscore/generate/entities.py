@@ -297,7 +297,7 @@ def build_products(w: World, rng, rng9) -> None:
     brand_id = np.where(t["is_brand"][shop] | (rng.random(n) < 0.3), 700_000 + shop, -1)
     # spec 09: excellent shops, the 快质造 cohort and its spells, 信任购 candidates, moving prices
     listing = dict(imgs=imgs, fill=fill, has_detail=has_detail, has_video=has_video, has_sp=has_sp,
-                   ship_code=ship_code, category=category, own=own)
+                   ship_code=ship_code, category=category, own=own, late=late)
     S9.plan_products(w, rng9, listing)
     category = w.product_traits["category"] = listing["category"]
     imgs, fill, ship_code = listing["imgs"], listing["fill"], listing["ship_code"]

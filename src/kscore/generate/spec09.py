@@ -2,8 +2,8 @@
 
 - 鞋靴箱包, a level-1 category appended after the others (their ids stay as they were), with a
   fixed subtree (a level-2 leaf among them); 5% of the non-brand shops and 35% of those that
-  sell enough for 快质造 move to it from the other categories, and their own-category products
-  follow them into its leaves.
+  sell enough for 快质造 move to it from the other categories; the products they list during the
+  demo go to its leaves, the older ones keep their category (and 02's peer groups).
 - Excellent shops: non-brand shops with enough orders that neither ship slowly nor serve badly
   get fast shipping (presale from stock, quicker transit), fast IM replies and fewer unsatisfied
   buyers, fewer refunds (fewest of a quality reason), quick refund handling and better ratings.
@@ -114,9 +114,10 @@ def add_categories(w, rng9) -> None:
 
 def move_shops(w, rng9, eligible: np.ndarray, listing: dict) -> None:
     """Some non-brand shops move to the appended level-1 categories: MOVED_SHOP_SHARE of all and
-    MOVED_ELIGIBLE_SHARE of those with enough orders for 快质造. Their own-category products
-    (`listing['own']`) follow them into its leaves; the shops' versions get the new
-    main_category_id."""
+    MOVED_ELIGIBLE_SHARE of those with enough orders for 快质造; the shops' versions get the new
+    main_category_id. The products they list during the demo in their own category
+    (`listing['own']`, `listing['late']`) go to its leaves; the ones listed before keep their
+    category, so that the drawn categories and their peer groups (02) stay as they were."""
     t = w.shop_traits
     ns = len(w.shop_id)
     u, u_pick = rng9.random(ns), rng9.random(ns)
@@ -129,7 +130,7 @@ def move_shops(w, rng9, eligible: np.ndarray, listing: dict) -> None:
     t["main_l1"] = np.where(moved, target, t["main_l1"])
     category = listing["category"].copy()
     l1 = t["main_l1"][w.product_shop]
-    follow = listing["own"] & moved[w.product_shop]
+    follow = listing["own"] & listing["late"] & moved[w.product_shop]
     for top in w.extra_l1:
         in_l1 = np.flatnonzero(w.extra_leaf_l1 == top)
         cdf = np.cumsum(w.extra_leaf_weight[in_l1])
