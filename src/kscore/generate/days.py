@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kscore.generate import arrow as A
+from kscore.generate import spec09 as S9
 from kscore.generate import variation as V
 from kscore.generate.entities import BRAND_ORDER_SHARES, CARRIERS, World
 
@@ -189,9 +191,11 @@ def orders(w: World, k: int, live: dict, factor: float = 1.0):
         paid = np.where(sess >= 0, np.minimum(during, day0 + A.US_PER_DAY - S), paid)
     has_creator = kind == 0
     video_author = np.where(has_creator, len(w.shop_id) + c, s)
-    video_id = VIDEO_ID_BASE + k * 200_000 + video_author
+    video_id_drawn = VIDEO_ID_BASE + k * 200_000 + video_author
+    video_id = S9.older_videos(w, k, video_id_drawn, channel, has_creator, s, VIDEO_ID_BASE)
     qty = 1 + (rng.random(n) < 0.15) + (rng.random(n) < 0.05)
-    pay = np.round(pt["price_cents"][p] * qty * rng.uniform(0.7, 1.0, size=n)).astype(np.int64)
+    disc = S9.unit_price_factor(w, k, p, rng.uniform(0.7, 1.0, size=n))  # moving prices (spec 09 §3)
+    pay = np.round(pt["price_cents"][p] * qty * disc).astype(np.int64)
     commission = np.round(rng.uniform(0.05, 0.35, size=n), 2)
     buyer = rng.integers(0, w.buyer_pool, size=n)
     order_id = ORDER_ID_BASE + k * 10_000_000 + np.arange(n, dtype=np.int64)
@@ -214,7 +218,8 @@ def orders(w: World, k: int, live: dict, factor: float = 1.0):
         "paid_at": A.ts(paid),
     })
     facts = dict(order_id=order_id, p=p, s=s, c=c, has_creator=has_creator, channel=channel, paid=paid, pay=pay,
-                 presale=presale, video_id=video_id, video_author=video_author, buyer=buyer)
+                 presale=presale, video_id=video_id, video_id_drawn=video_id_drawn, video_author=video_author,
+                 buyer=buyer)
     return tbl, facts
 
 
@@ -222,14 +227,16 @@ def logistics(w: World, k: int, o: dict) -> tuple[Deferred, dict]:
     rng = np.random.default_rng([w.seed, k, 3])
     t = w.shop_traits
     n = len(o["p"])
-    # presale orders wait for stock (+120 h), except at distribution brands, which ship presale from stock
-    presale_wait = o["presale"] & ~t["is_brand"][o["s"]]
+    # presale orders wait for stock (+120 h), except at distribution brands and excellent shops (spec 09),
+    # which ship presale from stock
+    presale_wait = o["presale"] & ~t["is_brand"][o["s"]] & ~t["excellent"][o["s"]]
     ship_h = rng.lognormal(np.log(t["ship_median_h"][o["s"]]), 0.5) + np.where(presale_wait, 120, 0)
     shipped = o["paid"] + (ship_h * H).astype(np.int64)
     has_ship = rng.random(n) >= 0.01
     collected = shipped + (rng.uniform(0.5, 10, size=n) * H).astype(np.int64)
     has_coll = has_ship & (rng.random(n) >= 0.02)
-    delivered = collected + (rng.lognormal(np.log(40), 0.4, size=n) * H).astype(np.int64)
+    transit = rng.lognormal(np.log(40), 0.4, size=n) * np.where(t["excellent"][o["s"]], S9.EXCELLENT_TRANSIT, 1.0)
+    delivered = collected + (transit * H).astype(np.int64)
     has_deliv = has_coll & (rng.random(n) >= 0.02)
     oid = np.concatenate([o["order_id"][has_ship], o["order_id"][has_coll], o["order_id"][has_deliv]])
     etype = np.concatenate([np.zeros(has_ship.sum(), int), np.ones(has_coll.sum(), int), np.full(has_deliv.sum(), 2)])
@@ -264,14 +271,19 @@ def refunds(w: World, k: int, o: dict, lt: dict) -> Deferred:
     shop_bad = t["bad"][o["s"][ix]]
     intervened = rng.random(m) < np.where(shop_bad, 0.15, 0.04)
     delay_h = rng.lognormal(np.log(np.where(shop_bad, 60, 16)), 0.6) + np.where(intervened, 48, 0)
+    excellent = t["excellent"][o["s"][ix]]  # spec 09: excellent shops settle quicker
+    delay_h = np.where(excellent, delay_h * S9.EXCELLENT_REFUND_DELAY, delay_h)
     completed = requested + (delay_h * H).astype(np.int64)
     refund_id = REFUND_ID_BASE + k * 10_000_000 + np.arange(m, dtype=np.int64)
     # two versions: pending when requested, final when completed
     v = np.concatenate([np.zeros(m, int), np.ones(m, int)])
     rows = np.concatenate([np.arange(m), np.arange(m)])
     at = np.where(v == 0, requested[rows], completed[rows])
-    keep = at < w.end_us
+    kept = S9.keep_refunds(w, k, o["s"][ix], reason <= 1)  # and get fewer refunds
+    keep = (at < w.end_us) & kept[rows]
     v, rows, at = v[keep], rows[keep], at[keep]
+    refunded = np.zeros(n, dtype=bool)
+    refunded[ix[kept]] = True
     tbl = A.table("refunds", {
         "refund_id": A.i64(refund_id[rows]), "order_id": A.i64(o["order_id"][ix][rows]),
         "refund_type": A.label(rtype[rows], ["refund_only", "return_refund"]),
@@ -280,7 +292,18 @@ def refunds(w: World, k: int, o: dict, lt: dict) -> Deferred:
         "requested_at": A.ts(requested[rows]), "completed_at": A.ts(completed[rows], mask=v == 0),
         "platform_intervened": A.boolean((v == 1) & intervened[rows]), "updated_at": A.ts(at),
     })
-    return Deferred(tbl, A.us_day_index(at, w.start))
+    spell = S9.spell_refunds(w, k, o, lt, refunded, REFUND_ID_BASE)  # the 快质造 cohort's spells
+    if spell is None:
+        return Deferred(tbl, A.us_day_index(at, w.start))
+    extra = A.table("refunds", {
+        "refund_id": A.i64(spell["refund_id"]), "order_id": A.i64(spell["order_id"]),
+        "refund_type": A.label(spell["refund_type"], ["refund_only", "return_refund"]),
+        "reason": A.label(spell["reason"], REASONS), "refund_amount": A.money(spell["amount"]),
+        "status": A.label(spell["status"], ["pending", "completed", "rejected", "cancelled"]),
+        "requested_at": A.ts(spell["requested"]), "completed_at": A.ts(spell["completed"], mask=spell["pending"]),
+        "platform_intervened": A.boolean(np.zeros(len(spell["at"]), bool)), "updated_at": A.ts(spell["at"]),
+    })
+    return Deferred(pa.concat_tables([tbl, extra]), A.us_day_index(np.concatenate([at, spell["at"]]), w.start))
 
 
 def reviews(w: World, k: int, o: dict, lt: dict) -> Deferred:
@@ -297,6 +320,7 @@ def reviews(w: World, k: int, o: dict, lt: dict) -> Deferred:
                      np.where(late[:, None], [.1, .08, .12, .25, .45], [.03, .03, .06, .18, .70]))
     rating = _pick(rng, probs) + 1
     aspect = _pick(rng, np.where(b[:, None], [.7, .15, .15], np.where(late[:, None], [.2, .6, .2], [.35, .3, .35])))
+    rating, aspect = S9.review_ratings(w, k, o["s"][ix], o["p"][ix], rating, aspect)  # spells, 信任购
     keep = created < w.end_us
     tbl = A.table("reviews", {
         "review_id": A.i64(o["order_id"][ix][keep] + REVIEW_ID_OFFSET), "order_id": A.i64(o["order_id"][ix][keep]),
@@ -320,6 +344,7 @@ def im_sessions(w: World, k: int, o: dict) -> pa.Table:
     delay = np.where(fast, rng.uniform(3, 180, size=m), rng.uniform(181, 2400, size=m))
     rated = rng.random(m) < 0.35
     sat = _pick(rng, np.where(t["bad"][s][:, None], [.5, .25, .25], [.8, .15, .05]))
+    sat = S9.im_satisfaction(w, k, s, sat)  # spec 09: fewer unsatisfied buyers at excellent shops
     has_product = rng.random(m) < 0.85
     return A.table("im_sessions", {
         "session_id": A.i64(IM_ID_BASE + k * 10_000_000 + np.arange(m, dtype=np.int64)),
@@ -342,7 +367,7 @@ def content_stats(w: World, k: int, live: dict, o: dict) -> pa.Table:
     neg_rate_live = np.where(is_c, ct["neg_rate"][np.where(is_c, live["host"], 0)],
                              np.where(t["bad"][np.where(is_c, 0, live["host"])], 0.01, 0.003))
     # videos that sold today, plus a fifth more that did not
-    vid, first, sold = np.unique(o["video_id"][o["channel"] == 2], return_index=True, return_counts=True)
+    vid, first, sold = np.unique(o["video_id_drawn"][o["channel"] == 2], return_index=True, return_counts=True)
     author = o["video_author"][o["channel"] == 2][first]
     extra_n = len(vid) // 5
     extra_author = np.unique(rng.integers(0, ns + len(w.creator_id), size=extra_n))
@@ -373,10 +398,16 @@ def content_stats(w: World, k: int, live: dict, o: dict) -> pa.Table:
         "negative_feedbacks": A.i64(rng.binomial(views, neg)),
         "false_claim_reports": A.i64(rng.poisson(views * np.where(bad_author, 1e-4, 1e-5))),
     })
+    drawn_rows = tbl.num_rows
+    older = S9.older_video_rows(w, k, o, vid)  # spec 09: shop videos of the days before that sold today
+    if older is not None:
+        tbl = pa.concat_tables([tbl, older])
     day = w.start + dt.timedelta(days=k)
     if w.variation is None or day.weekday() < 5:
         return tbl
-    extra = _weekend_videos(w, k, int(tbl.num_rows * V.CONTENT_WEEKEND_EXTRA))
+    extra = _weekend_videos(w, k, int(drawn_rows * V.CONTENT_WEEKEND_EXTRA))
+    if older is not None:  # an older shop video measured because it sold today is measured once
+        extra = extra.filter(pc.invert(pc.is_in(extra.column("content_id"), older.column("content_id"))))
     return pa.concat_tables([tbl, extra])
 
 

@@ -2,7 +2,12 @@
 activity registrations, and the hidden traits that make shops behave differently.
 
 Everything is drawn with numpy from one generator seeded by (seed, 0), so the
-world is the same for a seed whatever the number of days. Change records are
+world is the same for a seed whatever the number of days. What spec 09's marts
+need on top (a level-1 category 鞋靴箱包, the shops of the 快质造 categories and
+their quality spells, excellent shops and the 信任购 candidates among their
+products, products whose price moves) is drawn from a second generator seeded
+by (seed, 0, 9) after the first one's draws, so those draws are the same as before
+it existed (kscore.generate.spec09). Change records are
 produced as versions (a full row at each updated_at) and land in the dt of
 their updated_at; the initial snapshot lands on the day before the first day.
 """
@@ -17,6 +22,7 @@ import pyarrow as pa
 
 from kscore import PROJECT_DIR
 from kscore.generate import arrow as A
+from kscore.generate import spec09 as S9
 
 L1_NAMES = ["服饰内衣", "美妆个护", "食品饮料", "家居百货", "数码家电", "母婴玩具", "珠宝文玩", "运动户外"]
 L2_SUFFIX = ["精选", "新品", "经典", "特惠", "进口", "国货", "轻奢", "日用"]
@@ -210,7 +216,7 @@ def build_shops(w: World, rng) -> None:
     })
 
 
-def build_products(w: World, rng) -> None:
+def build_products(w: World, rng, rng9) -> None:
     n = w.scale.products
     t = w.shop_traits
     ns = w.scale.shops
@@ -244,11 +250,12 @@ def build_products(w: World, rng) -> None:
     listed = np.where(late, listed, np.maximum(listed, opened + A.US_PER_HOUR))
     listed = np.where(~late & (listed >= start_us), start_us - A.US_PER_HOUR, listed)
     order = np.argsort(late, kind="stable")  # pre-start products first
-    shop, category, listed, late = shop[order], category[order], listed[order], late[order]
+    shop, category, listed, late, own = shop[order], category[order], listed[order], late[order], own[order]
     w.n_early = int((~late).sum())
     slow = t["slow"][shop]
     ship_p = np.where(slow[:, None], [0.05, 0.25, 0.4, 0.3], [0.45, 0.45, 0.07, 0.03])
-    ship_code = (rng.random(n)[:, None] > np.cumsum(ship_p, axis=1)).sum(axis=1)
+    ship_u = rng.random(n)
+    ship_code = (ship_u[:, None] > np.cumsum(ship_p, axis=1)).sum(axis=1)
     quality_bad = rng.random(n) < np.where(t["bad"][shop], 0.35, 0.08)
     popularity = (rng.pareto(1.2, size=n) + 0.02) * t["popularity"][shop]
     title_len = np.where(rng.random(n) < 0.12, rng.integers(4, 10, size=n), rng.integers(10, 61, size=n))
@@ -288,6 +295,14 @@ def build_products(w: World, rng) -> None:
     has_video = rng.random(n) < 0.55
     has_sp = rng.random(n) < 0.7
     brand_id = np.where(t["is_brand"][shop] | (rng.random(n) < 0.3), 700_000 + shop, -1)
+    # spec 09: excellent shops, the 快质造 cohort and its spells, 信任购 candidates, moving prices
+    listing = dict(imgs=imgs, fill=fill, has_detail=has_detail, has_video=has_video, has_sp=has_sp,
+                   ship_code=ship_code, category=category, own=own, late=late)
+    S9.plan_products(w, rng9, listing)
+    category = w.product_traits["category"] = listing["category"]
+    imgs, fill, ship_code = listing["imgs"], listing["fill"], listing["ship_code"]
+    has_detail, has_video, has_sp = listing["has_detail"], listing["has_video"], listing["has_sp"]
+    w.product_traits["ship_hours"] = SHIP_HOURS[ship_code]
     w.versions["products"] = A.table("products", {
         "product_id": A.i64(w.product_id[idx]),
         "shop_id": A.i64(w.shop_id[shop[idx]]),
@@ -389,10 +404,12 @@ def build_registrations(w: World, rng) -> None:
 
 def build_world(scale: Scale, start: dt.date, days: int, seed: int) -> World:
     rng = np.random.default_rng([seed, 0])
+    rng9 = np.random.default_rng([seed, 0, 9])  # spec 09's additions: the first stream stays as it was
     w = World(start=start, days=days, seed=seed, scale=scale)
     build_categories(w, rng)
+    S9.add_categories(w, rng9)
     build_shops(w, rng)
-    build_products(w, rng)
+    build_products(w, rng, rng9)
     build_creators(w, rng)
     build_registrations(w, rng)
     return w
@@ -406,4 +423,12 @@ def shop_profiles(w: World) -> pa.Table:
         "live_frequency": t["live_freq"], "is_slow_shipper": t["slow"], "is_bad_service": t["bad"],
         "median_ship_hours": t["ship_median_h"], "refund_base_rate": t["refund_base"],
         "im_fast_reply_share": t["reply_fast"], "distributed_order_share": t["dist_share"],
+        # spec 09 (kscore.generate.spec09): excellent shops, the 快质造 cohort's roles and spells
+        "is_excellent": t["excellent"],
+        "kuaizhizao_role": pa.array([S9.ROLES[r] if r >= 0 else None for r in t["kuaizhizao_role"].tolist()],
+                                    type=pa.string()),
+        "quality_spell_start": pa.array([w.start + dt.timedelta(days=int(k)) if n else None
+                                         for k, n in zip(t["spell_start"].tolist(), t["spell_len"].tolist(),
+                                                         strict=True)], type=pa.date32()),
+        "quality_spell_days": A.i32(t["spell_len"]),
     })
