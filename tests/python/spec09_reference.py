@@ -1,0 +1,624 @@
+"""An independent reference computation of spec 09's marts, written from the spec text alone.
+
+Used by test_spec09_independent.py. Pure-Python rules (rounding, commissions, shortfall text, period
+bounds, the 快质造 state machine) plus DuckDB SQL over the raw landing Parquet (change records read as
+their latest version with updated_at < D) and, where 09 says a mart reads another mart, over the
+published marts (attached read-only as `pub`). Nothing here reads the project's dbt models.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+PROJECT = Path(__file__).resolve().parents[2]
+CENT = Decimal("0.01")
+
+EVENT_KEYS = {
+    "orders": "order_id", "logistics_events": "order_id, event_type", "reviews": "review_id",
+    "live_sessions": "live_session_id", "content_daily_stats": "dt, content_type, content_id",
+    "im_sessions": "session_id", "product_traffic_daily": "dt, product_id, channel",
+}
+CHANGE_KEYS = {"shops": "shop_id", "products": "product_id", "creators": "creator_id",
+               "categories": "category_id", "refunds": "refund_id"}
+
+
+# ---------------------------------------------------------------- pure rules
+
+def half_up(x, places: int) -> Decimal | None:
+    """Half-up rounding of a number (a float is taken at its shortest repr)."""
+    if x is None:
+        return None
+    d = x if isinstance(x, Decimal) else Decimal(repr(float(x)) if isinstance(x, float) else str(x))
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def r6(x) -> float | None:
+    return None if x is None else float(half_up(x, 6))
+
+
+def money(x) -> Decimal | None:
+    return half_up(x, 2)
+
+
+def ratio(num, den, places: int = 6):
+    """num / den half-up to `places`; NULL when den is 0 or NULL (README: divide safely)."""
+    if num is None or den is None or den == 0:
+        return None
+    return float(half_up(Decimal(str(num)) / Decimal(str(den)), places))
+
+
+def order_commission(pay: Decimal, rate: float) -> Decimal:
+    """09 §2: round_half_up(pay_amount × round6(commission_rate), 2), in decimals."""
+    return money(Decimal(pay) * half_up(rate, 6))
+
+
+def refunded_amount(pay: Decimal, completed_refunds) -> Decimal:
+    """09 §2: least(Σ completed refund_amount, pay_amount)."""
+    return min(sum((Decimal(r) for r in completed_refunds), Decimal("0.00")), Decimal(pay))
+
+
+def net_commission(pay: Decimal, refunded: Decimal, rate: float) -> Decimal:
+    return money((Decimal(pay) - Decimal(refunded)) * half_up(rate, 6))
+
+
+def pct_change(m, prev, complete: bool = True):
+    """09 §1.1 环比: (m − prev) / prev; NULL when prev is 0/NULL, m NULL or a period incomplete."""
+    if not complete or m is None or prev is None or prev == 0:
+        return None
+    return ratio(Decimal(str(m)) - Decimal(str(prev)), prev)
+
+
+def monday(d: dt.date) -> dt.date:
+    return d - dt.timedelta(days=d.weekday())
+
+
+def period_bounds(d: dt.date, period_type: str) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """09 §1.1: (period_start, period_end, prev_start, prev_end) for as_of_date d."""
+    day = dt.timedelta(days=1)
+    if period_type in ("natural_day", "last_7d", "last_30d"):
+        n = {"natural_day": 1, "last_7d": 7, "last_30d": 30}[period_type]
+        return d - n * day, d - day, d - 2 * n * day, d - (n + 1) * day
+    if period_type == "natural_week":
+        m = monday(d)
+        return m - 7 * day, m - day, m - 14 * day, m - 8 * day
+    if period_type == "natural_month":
+        end = d.replace(day=1) - day
+        start = end.replace(day=1)
+        prev_end = start - day
+        return start, end, prev_end.replace(day=1), prev_end
+    raise ValueError(period_type)
+
+
+def fmt_fixed(x: float, places: int) -> str:
+    return format(half_up(x, places), "f")
+
+
+def trust_indicator(value, comparison: str, threshold: float) -> tuple[float | None, bool, float | None]:
+    """09 §5: (value rounded to 6, is_met, gap)."""
+    v = r6(value)
+    if v is None:
+        return None, False, None
+    met = v >= threshold if comparison == ">=" else v <= threshold
+    if met:
+        return v, True, 0.0
+    gap = Decimal(str(threshold)) - Decimal(repr(v)) if comparison == ">=" else Decimal(repr(v)) - Decimal(str(threshold))
+    return v, False, r6(gap)
+
+
+def shortfall_entry(indicator_cn: str, comparison: str, threshold: float, gap: float | None, decimals: int) -> str:
+    sign = "≥" if comparison == ">=" else "≤"
+    tail = "(无数据)" if gap is None else f"(差{fmt_fixed(gap, decimals)})"
+    return f"{indicator_cn}{sign}{fmt_fixed(threshold, decimals)}{tail}"
+
+
+def trust_product(indicators: list[dict], thresholds: list[dict]) -> dict:
+    """indicators: {indicator: value}; thresholds: seed rows. Returns the wide row's computed part and long rows."""
+    values = indicators
+    long_rows, parts = [], []
+    for t in sorted(thresholds, key=lambda t: t["sort_order"]):
+        v, met, gap = trust_indicator(values.get(t["indicator"]), t["comparison"], t["threshold"])
+        long_rows.append({"indicator": t["indicator"], "indicator_cn": t["indicator_cn"], "scope": t["scope"],
+                          "sort_order": t["sort_order"], "value": v, "comparison": t["comparison"],
+                          "threshold": t["threshold"], "is_met": met, "gap": gap})
+        if not met:
+            parts.append(shortfall_entry(t["indicator_cn"], t["comparison"], t["threshold"], gap,
+                                         t["display_decimals"]))
+    total, n_met = len(long_rows), sum(r["is_met"] for r in long_rows)
+    return {"indicators_total": total, "indicators_met": n_met,
+            "is_data_eligible": total > 0 and n_met == total, "shortfall": ";".join(parts), "long": long_rows}
+
+
+# ---------------------------------------------------------------- 快质造 state machine (09 §4.2)
+
+KZZ_STATES = {"permanently_cleared": ("永久清退", 0, False), "removed": ("已清退", 1, False),
+              "not_member": ("未入驻", 2, False), "warning": ("整改中", 3, True), "active": ("已入驻", 4, True)}
+
+
+def kzz_step(prev: dict | None, m: dt.date, in_scope: bool, meets: bool, complaint: bool,
+             rectification_days: int = 30, reentry_wait_days: int = 30) -> dict:
+    """One check: prev is the previous state dict (None = not_member). Returns the new state dict."""
+    days = dt.timedelta
+    p = prev or {"state_code": "not_member"}
+    code = p["state_code"]
+    spell = {k: p.get(k) for k in ("member_since", "warning_on", "rectification_ends_on", "removed_on",
+                                   "removal_reason", "reentry_allowed_from")}
+    new, transition = code, None
+    if code == "permanently_cleared":
+        pass
+    elif complaint:
+        new, transition = "permanently_cleared", "permanently_cleared"
+    elif code in ("not_member", "removed"):
+        wait_ok = code == "not_member" or m >= p["removed_on"] + days(reentry_wait_days)
+        if in_scope and meets and wait_ok:
+            transition = "admitted" if code == "not_member" else "readmitted"
+            new = "active"
+            spell = dict.fromkeys(spell)
+            spell["member_since"] = m
+    elif code in ("active", "warning"):
+        if not in_scope:
+            new, transition = "removed", "removed"
+            spell.update(removed_on=m, removal_reason="out_of_scope")
+        elif code == "active":
+            if not meets:
+                new, transition = "warning", "warned"
+                spell.update(warning_on=m, rectification_ends_on=m + days(rectification_days))
+        elif m >= p["rectification_ends_on"]:
+            new, transition = "removed", "removed"
+            spell.update(removed_on=p["rectification_ends_on"], removal_reason="rectification_failed")
+        elif meets:
+            new, transition = "active", "recovered"
+            spell.update(warning_on=None, rectification_ends_on=None)
+    if spell.get("removed_on") is not None and new in ("removed", "permanently_cleared"):
+        spell["reentry_allowed_from"] = spell["removed_on"] + days(reentry_wait_days)
+    state, rank, label = KZZ_STATES[new]
+    return {"state_code": new, "state": state, "state_rank": rank, "has_label": label,
+            "transition": transition, **spell}
+
+
+# ---------------------------------------------------------------- seeds (defaults per spec; the CSV when present)
+
+def read_seed(rel: str) -> list[dict] | None:
+    p = PROJECT / "seeds" / rel
+    if not p.exists():
+        return None
+    with p.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+TRUST_DEFAULTS = [  # indicator, cn, scope, comparison, threshold, display decimals (ours when no seed)
+    ("paid_orders", "近30天支付订单数", "product", ">=", 10.0, 0),
+    ("tier_rank", "商品分层", "product", ">=", 2.0, 0),
+    ("quality_refund_rate", "品退率", "product", "<=", 0.02, 4),
+    ("dispute_rate", "纠纷介入率", "product", "<=", 0.01, 4),
+    ("avg_ship_hours", "发货时长(小时)", "product", "<=", 48.0, 1),
+    ("good_review_rate", "综合好评率", "product", ">=", 0.90, 4),
+    ("experience_score", "店铺体验分", "shop", ">=", 4.00, 2),
+    ("im_reply_3min_rate", "IM三分钟回复率", "shop", ">=", 0.80, 4),
+]
+
+
+def trust_thresholds() -> list[dict]:
+    rows = read_seed("trust/trust_purchase_thresholds.csv")
+    if rows is None:
+        return [{"indicator": i, "indicator_cn": cn, "scope": s, "comparison": c, "threshold": t,
+                 "display_decimals": dd, "sort_order": k + 1}
+                for k, (i, cn, s, c, t, dd) in enumerate(TRUST_DEFAULTS)]
+    return [{"indicator": r["indicator"], "indicator_cn": r["indicator_cn"], "scope": r["scope"],
+             "source": r.get("source"), "comparison": r["comparison"], "threshold": float(r["threshold"]),
+             "display_decimals": int(r["display_decimals"]), "sort_order": int(r["sort_order"])} for r in rows]
+
+
+def distribution_windows() -> list[int]:
+    rows = read_seed("distribution/distribution_windows.csv")
+    return [7, 30] if rows is None else sorted(int(r["window_days"]) for r in rows)
+
+
+# ---------------------------------------------------------------- DuckDB: raw landing and published marts
+
+def connect(landing: Path, published: Path, as_of_dates: list[dt.date]) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with raw_<table> (deduplicated), <table>_asof (change records as of D-1 for every
+    date of `as_of_dates`: the version with the greatest updated_at < D) and the published file as `pub`."""
+    con = duckdb.connect()
+    con.execute(f"attach '{published}' as pub (read_only)")
+    for t, key in {**EVENT_KEYS, **CHANGE_KEYS}.items():
+        src = f"read_parquet('{landing}/{t}/dt=*/*.parquet', hive_partitioning = true, filename = true)"
+        order = "dt, filename" if t in EVENT_KEYS else "updated_at desc, dt desc, filename desc"
+        con.execute(f"""create table raw_{t} as
+            select * replace (cast(dt as date) as dt) from {src}
+            qualify row_number() over (partition by {key}, {'updated_at' if t in CHANGE_KEYS else '1'}
+                                       order by {order}) = 1""")
+    con.execute("create table spine (as_of_date date)")
+    con.executemany("insert into spine values (?)", [(d,) for d in sorted(set(as_of_dates))])
+    for t, key in CHANGE_KEYS.items():
+        con.execute(f"""create table {t}_asof as
+            select a.as_of_date, r.* from spine a join raw_{t} r on r.updated_at < a.as_of_date
+            qualify row_number() over (partition by a.as_of_date, r.{key}
+                                       order by r.updated_at desc, r.dt desc, r.filename desc) = 1""")
+    con.execute("""create table completed_refunds as
+        select as_of_date, order_id, sum(refund_amount) as refund_sum, count(*) as n
+        from refunds_asof where status = 'completed' group by all""")
+    return con
+
+
+def rows(con, sql: str, params=None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def history_start(con) -> dt.date:
+    return con.execute("select min(dt) from raw_orders").fetchall()[0][0]
+
+
+# ---------------------------------------------------------------- §2 分销
+
+def distribution(con, windows: list[int]) -> tuple[list[dict], list[dict]]:
+    """(shop_distribution_creator_daily rows, shop_distribution_daily rows) for every date of `spine`."""
+    con.execute("create or replace table dwin as select as_of_date, n from spine, unnest(?) t(n)", [windows])
+    # every distributed order of W_n and of the comparison window D-2n … D-n-1, with its refund state on D
+    per_order = rows(con, """
+        select w.as_of_date, w.n, o.order_id, o.shop_id, o.creator_id, o.buyer_id, o.channel,
+               cast(o.pay_amount as varchar) as pay, o.commission_rate,
+               o.paid_at >= w.as_of_date - w.n * interval 1 day as in_window,
+               cast(coalesce(r.refund_sum, 0) as varchar) as refund_sum, r.order_id is not null as has_refund,
+               coalesce(l.delivered_at < w.as_of_date, false) as delivered
+        from dwin w join raw_orders o on o.creator_id is not null
+          and o.paid_at >= w.as_of_date - 2 * w.n * interval 1 day and o.paid_at < w.as_of_date
+        left join completed_refunds r on r.as_of_date = w.as_of_date and r.order_id = o.order_id
+        left join (select order_id, min(event_at) as delivered_at from raw_logistics_events
+                   where event_type = 'delivered' group by all) l on l.order_id = o.order_id""")
+    for r in per_order:
+        pay = Decimal(r["pay"])
+        r["pay"] = pay
+        r["commission"] = order_commission(pay, r["commission_rate"])
+        r["refunded"] = refunded_amount(pay, [r["refund_sum"]])
+        r["net_commission"] = net_commission(pay, r["refunded"], r["commission_rate"])
+        r["settled"] = r["delivered"] and not r["has_refund"]
+    schema = pa.schema([("as_of_date", pa.date32()), ("n", pa.int32()), ("order_id", pa.int64()),
+                        ("shop_id", pa.int64()), ("creator_id", pa.int64()), ("buyer_id", pa.string()),
+                        ("channel", pa.string()), ("pay", pa.decimal128(18, 2)), ("in_window", pa.bool_()),
+                        ("has_refund", pa.bool_()), ("refunded", pa.decimal128(18, 2)),
+                        ("commission", pa.decimal128(18, 2)), ("net_commission", pa.decimal128(18, 2)),
+                        ("settled", pa.bool_())])
+    table = pa.Table.from_pylist([{c: r[c] for c in schema.names} for r in per_order], schema=schema)
+    con.register("dorders_arrow", table)
+    con.execute("create or replace table dorders as select * from dorders_arrow")
+    con.unregister("dorders_arrow")
+    aggs = """count(*) as distributed_orders, count(distinct buyer_id) as distributed_buyers,
+        count(*) filter (where channel = 'creator_live') as live_orders,
+        count(*) filter (where channel = 'short_video') as video_orders,
+        count(*) filter (where channel = 'shelf') as shelf_orders,
+        sum(pay) as gmv, sum(commission) as estimated_commission,
+        count(*) filter (where has_refund) as refunded_orders, sum(refunded) as refund_amount,
+        sum(pay) - sum(refunded) as net_gmv, sum(net_commission) as net_commission,
+        count(*) filter (where settled) as settled_orders"""
+    con.execute(f"""create or replace table dpair as
+        select as_of_date, n as window_days, shop_id, creator_id, {aggs}
+        from dorders where in_window group by all""")
+    creator_rows = rows(con, """
+        select p.as_of_date, p.window_days, p.as_of_date - p.window_days as window_start,
+               p.as_of_date - 1 as window_end, p.shop_id, p.creator_id, c.creator_level,
+               p.* exclude (as_of_date, window_days, shop_id, creator_id),
+               p.estimated_commission / nullif(p.gmv, 0) as avg_commission_rate,
+               p.refunded_orders / p.distributed_orders as refund_rate,
+               p.gmv / nullif(sum(p.gmv) over w, 0) as gmv_share,
+               cast(rank() over (w order by p.gmv desc) as integer) as gmv_rank
+        from dpair p left join creators_asof c on c.as_of_date = p.as_of_date and c.creator_id = p.creator_id
+        window w as (partition by p.as_of_date, p.window_days, p.shop_id)""")
+    hs = history_start(con)
+    shop_rows = rows(con, f"""
+        with shops as (
+            select s.as_of_date, w.n as window_days, s.shop_id,
+                   coalesce(s.distribution_enabled_at < s.as_of_date, false) as distribution_enabled
+            from shops_asof s join dwin w using (as_of_date) where s.status = 'active'),
+        tot as (select as_of_date, n as window_days, shop_id, {aggs}, count(distinct creator_id) as cooperating_creators
+                from dorders where in_window group by all),
+        prev as (select as_of_date, n as window_days, shop_id, sum(pay) as prev_gmv
+                 from dorders where not in_window group by all),
+        shop_gmv as (select w.as_of_date, w.n as window_days, o.shop_id, sum(o.pay_amount) as shop_gmv
+                     from dwin w join raw_orders o on o.paid_at >= w.as_of_date - w.n * interval 1 day
+                      and o.paid_at < w.as_of_date group by all),
+        top as (select as_of_date, window_days, shop_id, creator_id as top_creator_id,
+                       gmv / nullif(sum(gmv) over (partition by as_of_date, window_days, shop_id), 0) as share
+                from dpair qualify row_number() over (partition by as_of_date, window_days, shop_id
+                                                      order by gmv desc, creator_id) = 1)
+        select s.as_of_date, s.window_days, s.as_of_date - s.window_days as window_start,
+               s.as_of_date - 1 as window_end, s.shop_id, s.distribution_enabled,
+               coalesce(t.cooperating_creators, 0) as cooperating_creators,
+               coalesce(t.distributed_orders, 0) as distributed_orders,
+               coalesce(t.distributed_buyers, 0) as distributed_buyers,
+               coalesce(t.live_orders, 0) as live_orders, coalesce(t.video_orders, 0) as video_orders,
+               coalesce(t.shelf_orders, 0) as shelf_orders, coalesce(t.gmv, 0) as gmv,
+               coalesce(t.estimated_commission, 0) as estimated_commission,
+               t.estimated_commission / nullif(t.gmv, 0) as avg_commission_rate,
+               coalesce(t.refunded_orders, 0) as refunded_orders, coalesce(t.refund_amount, 0) as refund_amount,
+               t.refunded_orders / nullif(t.distributed_orders, 0) as refund_rate,
+               coalesce(t.net_gmv, 0) as net_gmv, coalesce(t.net_commission, 0) as net_commission,
+               coalesce(t.settled_orders, 0) as settled_orders,
+               coalesce(g.shop_gmv, 0) as shop_gmv, coalesce(t.gmv, 0) / nullif(g.shop_gmv, 0) as distribution_gmv_share,
+               coalesce(p.prev_gmv, 0) as prev_gmv,
+               case when s.as_of_date - 2 * s.window_days >= date '{hs}' and p.prev_gmv <> 0
+                    then (coalesce(t.gmv, 0) - p.prev_gmv) / p.prev_gmv end as gmv_change,
+               tp.top_creator_id, tp.share as top_creator_gmv_share
+        from shops s left join tot t using (as_of_date, window_days, shop_id)
+        left join prev p using (as_of_date, window_days, shop_id)
+        left join shop_gmv g using (as_of_date, window_days, shop_id)
+        left join top tp using (as_of_date, window_days, shop_id)""")
+    return creator_rows, shop_rows
+
+
+# ---------------------------------------------------------------- §1.2 / §1.3 per session, per video
+
+_FUNNEL_TAIL = """
+        count(o.order_id) as paid_orders, count(distinct o.buyer_id) as paid_buyers,
+        coalesce(sum(o.pay_amount), 0) as gmv, coalesce(sum(r.refund_sum), 0) as refund_amount"""
+
+
+def _ranked(con, sql: str, key: str) -> list[dict]:
+    return rows(con, f"""
+        with base as ({sql})
+        select b.*, b.gmv - b.refund_amount as effective_gmv,
+               b.paid_orders / nullif(b.views, 0) as order_per_view,
+               round(cast(1000 * b.gmv as decimal(38, 6)) / nullif(b.views, 0), 2) as gpm_raw,
+               cast(rank() over (partition by b.as_of_date, b.shop_id order by b.gmv desc) as integer)
+                   as gmv_rank_in_shop
+        from base b""")
+
+
+def _gpm(rs: list[dict]) -> list[dict]:
+    for r in rs:
+        r.pop("gpm_raw")
+        r["gpm"] = None if not r["views"] else money(Decimal(1000) * Decimal(r["gmv"]) / Decimal(r["views"]))
+    return rs
+
+
+def live_sessions(con, window_days: int = 30) -> list[dict]:
+    sql = f"""
+        select a.as_of_date, s.live_session_id, s.shop_id, s.started_at, s.ended_at,
+               cast(s.started_at as date) as live_date,
+               epoch(s.ended_at - s.started_at) / 3600.0 as live_hours,
+               s.exposures as room_exposures, s.views, s.views / nullif(s.exposures, 0) as view_rate,
+               {_FUNNEL_TAIL}
+        from spine a join raw_live_sessions s on s.host_type = 'shop'
+          and s.started_at >= a.as_of_date - {window_days} * interval 1 day and s.ended_at <= a.as_of_date
+        left join raw_orders o on o.live_session_id = s.live_session_id and o.channel = 'self_live'
+          and o.shop_id = s.shop_id and o.paid_at < a.as_of_date
+        left join completed_refunds r on r.as_of_date = a.as_of_date and r.order_id = o.order_id
+        group by all"""
+    return _gpm(_ranked(con, sql, "live_session_id"))
+
+
+def videos(con) -> list[dict]:
+    sql = f"""
+        with w30 as (
+            select a.as_of_date, c.* from spine a join raw_content_daily_stats c on c.content_type = 'video'
+              and c.dt >= a.as_of_date - 30 and c.dt < a.as_of_date),
+        v as (
+            select as_of_date, content_id as video_id,
+                   arg_max(author_id, dt) filter (where author_type = 'shop') as shop_id,
+                   count(*) as active_days, sum(views) as views, sum(interactions) as interactions,
+                   sum(negative_feedbacks) as negative_feedbacks
+            from w30 group by all having count(*) filter (where author_type = 'shop') > 0),
+        first_seen as (
+            select a.as_of_date, c.content_id as video_id, min(c.dt) as first_seen_dt
+            from spine a join raw_content_daily_stats c on c.content_type = 'video' and c.dt < a.as_of_date
+            group by all)
+        select v.as_of_date, v.video_id, v.shop_id, f.first_seen_dt, v.active_days, v.views, v.interactions,
+               v.negative_feedbacks, v.interactions / nullif(v.views, 0) as interaction_rate,
+               v.negative_feedbacks / nullif(v.views, 0) as negative_feedback_rate, {_FUNNEL_TAIL}
+        from v join first_seen f using (as_of_date, video_id)
+        left join raw_orders o on o.video_id = v.video_id and o.channel = 'short_video'
+          and o.creator_id is null and o.shop_id = v.shop_id
+          and o.paid_at >= v.as_of_date - 30 * interval 1 day and o.paid_at < v.as_of_date
+        left join completed_refunds r on r.as_of_date = v.as_of_date and r.order_id = o.order_id
+        group by all"""
+    return _gpm(_ranked(con, sql, "video_id"))
+
+
+# ---------------------------------------------------------------- §3 综合好评率 and §5 信任购
+
+def good_reviews(con, min_rating: int = 4) -> list[dict]:
+    """reviews created in W30 of the product's orders (the order's product), per product of product_tier_daily."""
+    return rows(con, f"""
+        with rv as (
+            select a.as_of_date, o.product_id, count(*) as reviews,
+                   count(*) filter (where v.rating >= {min_rating}) as good_reviews
+            from spine a join raw_reviews v on v.created_at >= a.as_of_date - 30 * interval 1 day
+              and v.created_at < a.as_of_date
+            join raw_orders o on o.order_id = v.order_id group by all)
+        select p.as_of_date, p.product_id, coalesce(rv.reviews, 0) as reviews,
+               coalesce(rv.good_reviews, 0) as good_reviews, rv.good_reviews / nullif(rv.reviews, 0) as good_review_rate
+        from pub.marts.product_tier_daily p join spine a using (as_of_date)
+        left join rv using (as_of_date, product_id)""")
+
+
+def trust(con, thresholds: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(trust_purchase_indicators_daily rows, trust_purchase_product_daily rows)."""
+    grr = {(r["as_of_date"], r["product_id"]): r["good_review_rate"] for r in good_reviews(con)}
+    src = rows(con, """
+        select p.as_of_date, p.product_id, p.shop_id, p.category_id, p.paid_orders, p.tier_rank,
+               p.quality_refund_rate, p.dispute_rate, p.avg_ship_hours, s.experience_score, s.im_reply_3min_rate
+        from pub.marts.product_tier_daily p join spine a using (as_of_date)
+        left join pub.marts.shop_experience_score_daily s using (as_of_date, shop_id)""")
+    long_rows, wide_rows = [], []
+    for p in src:
+        vals = {k: p[k] for k in ("paid_orders", "tier_rank", "quality_refund_rate", "dispute_rate",
+                                  "avg_ship_hours", "experience_score", "im_reply_3min_rate")}
+        vals["good_review_rate"] = grr.get((p["as_of_date"], p["product_id"]))
+        vals = {k: (None if v is None else float(v)) for k, v in vals.items()}
+        res = trust_product(vals, thresholds)
+        head = {"as_of_date": p["as_of_date"], "product_id": p["product_id"], "shop_id": p["shop_id"]}
+        long_rows += [{**head, **lr} for lr in res.pop("long")]
+        wide_rows.append({**head, "category_id": p["category_id"], **res})
+    return long_rows, wide_rows
+
+
+# ---------------------------------------------------------------- §4 快质造
+
+KZZ_CRITERIA_DEFAULTS = [("experience_score", ">=", 4.00, 1), ("quality_refund_order_rate", "<=", 0.03, 2),
+                         ("good_quality_product_share", ">=", 0.50, 3)]
+
+
+def kzz_criteria() -> list[tuple[str, str, float, int]]:
+    rs = read_seed("kuaizhizao/kuaizhizao_criteria.csv")
+    if rs is None:
+        return KZZ_CRITERIA_DEFAULTS
+    return sorted(((r["criterion"], r["comparison"], float(r["threshold"]), int(r["sort_order"])) for r in rs),
+                  key=lambda c: c[3])
+
+
+def kzz_categories() -> list[str]:
+    rs = read_seed("kuaizhizao/kuaizhizao_categories.csv")
+    return ["服饰内衣", "鞋靴箱包"] if rs is None else [r["category_name"] for r in rs]
+
+
+def kzz_inputs(con, check_dates: list[dt.date]) -> dict[tuple, dict]:
+    """Per (check_date, shop_id) the 4.1 inputs, from shops/categories as of M-1 and the marts of as_of_date M."""
+    names = kzz_categories()
+    rs = rows(con, """
+        with s as (select * from shops_asof where as_of_date in (select unnest(?))),
+        share as (select as_of_date, shop_id,
+                         avg(case when quality_rank >= 2 then 1.0 else 0.0 end) filter (where not is_low_sample) as share
+                  from pub.marts.product_tier_daily where as_of_date in (select unnest(?)) group by all)
+        select s.as_of_date as check_date, s.shop_id, s.main_category_id,
+               s.status = 'active' and c.level = 1 and list_contains(?, c.name) as in_scope,
+               coalesce(e.score_stage = '正式期', false) as is_scored, e.experience_score,
+               e.quality_refund_order_rate, sh.share as good_quality_product_share
+        from s left join categories_asof c on c.as_of_date = s.as_of_date and c.category_id = s.main_category_id
+        left join pub.marts.shop_experience_score_daily e on e.as_of_date = s.as_of_date and e.shop_id = s.shop_id
+        left join share sh on sh.as_of_date = s.as_of_date and sh.shop_id = s.shop_id""",
+              [check_dates, check_dates, names])
+    out = {}
+    for r in rs:
+        r["in_scope"] = bool(r["in_scope"])
+        failed = []
+        for crit, comp, threshold, _ in kzz_criteria():
+            v = r6(r[crit])
+            ok = v is not None and (v >= threshold if comp == ">=" else v <= threshold)
+            if not ok:
+                failed.append(crit)
+        r["meets_criteria"] = not failed
+        r["failed_criteria"] = ";".join(failed)
+        r["has_major_complaint"] = False  # kuaizhizao_major_complaints.csv is empty by default
+        r["data_through"] = r["check_date"] - dt.timedelta(days=1)
+        out[(r["check_date"], r["shop_id"])] = r
+    return out
+
+
+def kzz_weekly(inputs: dict[tuple, dict], check_dates: list[dt.date]) -> list[dict]:
+    """The state machine over `check_dates` (every Monday from the first check), given each check's inputs."""
+    states: dict[int, dict] = {}
+    out = []
+    for m in sorted(check_dates):
+        shops = {s for (c, s) in inputs if c == m} | set(states)
+        for shop in sorted(shops):
+            inp = inputs.get((m, shop))
+            in_scope = bool(inp and inp["in_scope"])
+            prev = states.get(shop)
+            if not in_scope and (prev is None or prev["state_code"] == "not_member"):
+                continue
+            new = kzz_step(prev, m, in_scope, bool(inp and inp["meets_criteria"]),
+                           bool(inp and inp["has_major_complaint"]))
+            states[shop] = new
+            out.append({"check_date": m, "shop_id": shop, **(inp or {}), **new})
+    return out
+
+
+# ---------------------------------------------------------------- §1.1 periods with 环比
+
+class Skip:
+    """An expected cell the reference cannot know (its days are outside the daily figures it can read)."""
+
+    def __repr__(self):
+        return "<not compared>"
+
+
+SKIP = Skip()
+PERIODS = [("natural_day", "自然日"), ("last_7d", "近7日"), ("last_30d", "近30日"), ("natural_week", "自然周"),
+           ("natural_month", "自然月")]
+FIGURES = ["room_exposures", "content_views", "product_exposures", "product_visits", "paid_orders", "gmv"]
+RATIOS = {"view_rate": ("content_views", "room_exposures"),
+          "product_exposure_per_view": ("product_exposures", "content_views"),
+          "visit_rate": ("product_visits", "product_exposures"), "order_rate": ("paid_orders", "product_visits")}
+
+
+def _period_figures(daily: dict, shop: int, scene: str, start: dt.date, end: dt.date, steps: set[str]) -> dict:
+    out = {m: (0 if m in steps else None) for m in FIGURES}
+    d = start
+    while d <= end:
+        r = daily.get((d, shop, scene))
+        if r:
+            for m in FIGURES:
+                if m in steps and r[m] is not None:
+                    out[m] += r[m]
+        d += dt.timedelta(days=1)
+    if out["gmv"] is not None:
+        out["gmv"] = money(Decimal(out["gmv"]))
+    for k, (num, den) in RATIOS.items():
+        out[k] = ratio(out[num], out[den])
+    return out
+
+
+def traffic_periods(con, period_ranks: dict[str, int] | None = None) -> list[dict]:
+    """shop_traffic_funnel_period_daily from 08's published daily figures (one dt = D-1 per as_of_date);
+    a figure whose days are not all held by the published 08 mart is SKIP."""
+    daily_rows = rows(con, "select * from pub.marts.shop_traffic_funnel_daily")
+    daily = {(r["dt"], r["shop_id"], r["scene"]): r for r in daily_rows}
+    held = {r["dt"] for r in daily_rows}
+    lo, hi = min(held), max(held)
+    scenes = {r["scene"]: (r["scene_cn"], r["scene_rank"]) for r in daily_rows}
+    steps = {s: {m for m in FIGURES if any(r[m] is not None for r in daily_rows if r["scene"] == s)} for s in scenes}
+    hs = history_start(con)
+    active = rows(con, "select as_of_date, shop_id from shops_asof where status = 'active'")
+    metrics = FIGURES + list(RATIOS)
+    out = []
+    for a in active:
+        d, shop = a["as_of_date"], a["shop_id"]
+        for scene, (scene_cn, scene_rank) in scenes.items():
+            key08 = daily.get((d - dt.timedelta(days=1), shop, scene))
+            for ptype, ptype_cn in PERIODS:
+                ps, pe, qs, qe = period_bounds(d, ptype)
+                r = {"as_of_date": d, "shop_id": shop, "scene": scene, "scene_cn": scene_cn, "scene_rank": scene_rank,
+                     "period_type": ptype, "period_type_cn": ptype_cn,
+                     "period_rank": SKIP if period_ranks is None else period_ranks[ptype],
+                     "period_start": ps, "period_end": pe, "prev_start": qs, "prev_end": qe,
+                     "period_days": (pe - ps).days + 1, "prev_days": (qe - qs).days + 1,
+                     "period_complete": ps >= hs, "prev_complete": qs >= hs}
+                for c in ("main_category_id", "score_stage", "stage_rank"):
+                    r[c] = key08[c] if key08 else SKIP
+                cur_ok, prev_ok = lo <= ps and pe <= hi, lo <= qs and qe <= hi
+                cur = _period_figures(daily, shop, scene, ps, pe, steps[scene])
+                prev = _period_figures(daily, shop, scene, qs, qe, steps[scene])
+                if not prev_ok and qe < hs:  # a comparison period wholly before the history: sums are 0
+                    prev_ok = True
+                complete = r["period_complete"] and r["prev_complete"]
+                for m in metrics:
+                    r[m] = cur[m] if cur_ok else SKIP
+                    r[f"prev_{m}"] = prev[m] if prev_ok else SKIP
+                    r[f"{m}_change"] = pct_change(cur[m], prev[m], complete) if cur_ok and prev_ok else (
+                        None if not complete else SKIP)
+                r["_cur_ok"] = cur_ok
+                out.append(r)
+    # peers: same main category and stage as of D, same scene and period_type; the shop itself included
+    groups: dict[tuple, list[dict]] = {}
+    for r in out:
+        if r["main_category_id"] is not SKIP:
+            groups.setdefault((r["as_of_date"], r["main_category_id"], r["score_stage"], r["scene"], r["period_type"]),
+                              []).append(r)
+    for r in out:
+        g = groups.get((r["as_of_date"], r["main_category_id"], r["score_stage"], r["scene"], r["period_type"]))
+        r["peer_group_size"] = len(g) if g else SKIP
+        for m in metrics:
+            if not g or not r["_cur_ok"]:
+                r[f"peer_avg_{m}"] = SKIP
+                continue
+            vals = [x[m] for x in g if x[m] is not None]
+            avg = None if not vals else sum(Decimal(str(v)) for v in vals) / len(vals)
+            r[f"peer_avg_{m}"] = None if avg is None else (money(avg) if m == "gmv" else r6(avg))
+        del r["_cur_ok"]
+    return out
