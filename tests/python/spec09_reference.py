@@ -232,6 +232,12 @@ def connect(landing: Path, published: Path, as_of_dates: list[dt.date]) -> duckd
             select * replace (cast(dt as date) as dt) from {src}
             qualify row_number() over (partition by {key}, {'updated_at' if t in CHANGE_KEYS else '1'}
                                        order by {order}) = 1""")
+    derive(con, as_of_dates)
+    return con
+
+
+def derive(con, as_of_dates: list[dt.date]) -> None:
+    """The date spine, change records as of D-1 and completed refunds, from the raw_<table> tables."""
     con.execute("create table spine (as_of_date date)")
     con.executemany("insert into spine values (?)", [(d,) for d in sorted(set(as_of_dates))])
     for t, key in CHANGE_KEYS.items():
@@ -242,13 +248,20 @@ def connect(landing: Path, published: Path, as_of_dates: list[dt.date]) -> duckd
     con.execute("""create table completed_refunds as
         select as_of_date, order_id, sum(refund_amount) as refund_sum, count(*) as n
         from refunds_asof where status = 'completed' group by all""")
-    return con
 
 
 def rows(con, sql: str, params=None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _load(con, name: str, data: list[dict], fields: list[tuple]) -> None:
+    """A Python-computed table into DuckDB (through Arrow: exact decimals, fast)."""
+    schema = pa.schema(fields)
+    con.register(f"{name}_arrow", pa.Table.from_pylist(data, schema=schema))
+    con.execute(f"create or replace table {name} as select * from {name}_arrow")
+    con.unregister(f"{name}_arrow")
 
 
 def history_start(con) -> dt.date:
@@ -260,35 +273,36 @@ def history_start(con) -> dt.date:
 def distribution(con, windows: list[int]) -> tuple[list[dict], list[dict]]:
     """(shop_distribution_creator_daily rows, shop_distribution_daily rows) for every date of `spine`."""
     con.execute("create or replace table dwin as select as_of_date, n from spine, unnest(?) t(n)", [windows])
-    # every distributed order of W_n and of the comparison window D-2n … D-n-1, with its refund state on D
-    per_order = rows(con, """
+    # 预估佣金 per order (Python decimals, spec rounding), once per order
+    comm = [{"order_id": r["order_id"], "commission": order_commission(Decimal(r["pay"]), r["commission_rate"])}
+            for r in rows(con, """select order_id, cast(pay_amount as varchar) as pay, commission_rate
+                                  from raw_orders where creator_id is not null""")]
+    _load(con, "order_commission", comm, [("order_id", pa.int64()), ("commission", pa.decimal128(18, 2))])
+    # the refund state of every distributed order on D (refunded amount capped at pay_amount)
+    con.execute("""create or replace table dref as
+        select r.as_of_date, o.order_id, cast(o.pay_amount as varchar) as pay, o.commission_rate,
+               cast(least(r.refund_sum, o.pay_amount) as varchar) as refunded
+        from completed_refunds r join raw_orders o using (order_id) where o.creator_id is not null""")
+    net = [{"as_of_date": r["as_of_date"], "order_id": r["order_id"],
+            "net_commission": net_commission(Decimal(r["pay"]), Decimal(r["refunded"]), r["commission_rate"])}
+           for r in rows(con, "select * from dref")]
+    _load(con, "order_net_commission", net, [("as_of_date", pa.date32()), ("order_id", pa.int64()),
+                                             ("net_commission", pa.decimal128(18, 2))])
+    # every distributed order of W_n and of the comparison window D-2n … D-n-1
+    con.execute("""create or replace table dorders as
         select w.as_of_date, w.n, o.order_id, o.shop_id, o.creator_id, o.buyer_id, o.channel,
-               cast(o.pay_amount as varchar) as pay, o.commission_rate,
-               o.paid_at >= w.as_of_date - w.n * interval 1 day as in_window,
-               cast(coalesce(r.refund_sum, 0) as varchar) as refund_sum, r.order_id is not null as has_refund,
-               coalesce(l.delivered_at < w.as_of_date, false) as delivered
+               o.pay_amount as pay, o.paid_at >= w.as_of_date - w.n * interval 1 day as in_window,
+               r.order_id is not null as has_refund,
+               case when r.order_id is null then 0 else least(r.refund_sum, o.pay_amount) end as refunded, c.commission,
+               coalesce(nc.net_commission, c.commission) as net_commission,
+               coalesce(l.delivered_at < w.as_of_date, false) and r.order_id is null as settled
         from dwin w join raw_orders o on o.creator_id is not null
           and o.paid_at >= w.as_of_date - 2 * w.n * interval 1 day and o.paid_at < w.as_of_date
+        join order_commission c using (order_id)
         left join completed_refunds r on r.as_of_date = w.as_of_date and r.order_id = o.order_id
+        left join order_net_commission nc on nc.as_of_date = w.as_of_date and nc.order_id = o.order_id
         left join (select order_id, min(event_at) as delivered_at from raw_logistics_events
                    where event_type = 'delivered' group by all) l on l.order_id = o.order_id""")
-    for r in per_order:
-        pay = Decimal(r["pay"])
-        r["pay"] = pay
-        r["commission"] = order_commission(pay, r["commission_rate"])
-        r["refunded"] = refunded_amount(pay, [r["refund_sum"]])
-        r["net_commission"] = net_commission(pay, r["refunded"], r["commission_rate"])
-        r["settled"] = r["delivered"] and not r["has_refund"]
-    schema = pa.schema([("as_of_date", pa.date32()), ("n", pa.int32()), ("order_id", pa.int64()),
-                        ("shop_id", pa.int64()), ("creator_id", pa.int64()), ("buyer_id", pa.string()),
-                        ("channel", pa.string()), ("pay", pa.decimal128(18, 2)), ("in_window", pa.bool_()),
-                        ("has_refund", pa.bool_()), ("refunded", pa.decimal128(18, 2)),
-                        ("commission", pa.decimal128(18, 2)), ("net_commission", pa.decimal128(18, 2)),
-                        ("settled", pa.bool_())])
-    table = pa.Table.from_pylist([{c: r[c] for c in schema.names} for r in per_order], schema=schema)
-    con.register("dorders_arrow", table)
-    con.execute("create or replace table dorders as select * from dorders_arrow")
-    con.unregister("dorders_arrow")
     aggs = """count(*) as distributed_orders, count(distinct buyer_id) as distributed_buyers,
         count(*) filter (where channel = 'creator_live') as live_orders,
         count(*) filter (where channel = 'short_video') as video_orders,
@@ -359,12 +373,11 @@ _FUNNEL_TAIL = """
         coalesce(sum(o.pay_amount), 0) as gmv, coalesce(sum(r.refund_sum), 0) as refund_amount"""
 
 
-def _ranked(con, sql: str, key: str) -> list[dict]:
+def _ranked(con, sql: str) -> list[dict]:
     return rows(con, f"""
         with base as ({sql})
         select b.*, b.gmv - b.refund_amount as effective_gmv,
                b.paid_orders / nullif(b.views, 0) as order_per_view,
-               round(cast(1000 * b.gmv as decimal(38, 6)) / nullif(b.views, 0), 2) as gpm_raw,
                cast(rank() over (partition by b.as_of_date, b.shop_id order by b.gmv desc) as integer)
                    as gmv_rank_in_shop
         from base b""")
@@ -372,7 +385,6 @@ def _ranked(con, sql: str, key: str) -> list[dict]:
 
 def _gpm(rs: list[dict]) -> list[dict]:
     for r in rs:
-        r.pop("gpm_raw")
         r["gpm"] = None if not r["views"] else money(Decimal(1000) * Decimal(r["gmv"]) / Decimal(r["views"]))
     return rs
 
@@ -390,7 +402,7 @@ def live_sessions(con, window_days: int = 30) -> list[dict]:
           and o.shop_id = s.shop_id and o.paid_at < a.as_of_date
         left join completed_refunds r on r.as_of_date = a.as_of_date and r.order_id = o.order_id
         group by all"""
-    return _gpm(_ranked(con, sql, "live_session_id"))
+    return _gpm(_ranked(con, sql))
 
 
 def videos(con) -> list[dict]:
@@ -417,7 +429,7 @@ def videos(con) -> list[dict]:
           and o.paid_at >= v.as_of_date - 30 * interval 1 day and o.paid_at < v.as_of_date
         left join completed_refunds r on r.as_of_date = v.as_of_date and r.order_id = o.order_id
         group by all"""
-    return _gpm(_ranked(con, sql, "video_id"))
+    return _gpm(_ranked(con, sql))
 
 
 # ---------------------------------------------------------------- §3 综合好评率 and §5 信任购

@@ -122,6 +122,139 @@ def test_kuaizhizao_recovery_strict_end_and_complaint():
     assert all(o["state_code"] == "permanently_cleared" and o["transition"] is None for o in out[4:])
 
 
+# ---------------------------------------------------------------- fast: the reference's SQL on hand-made raw rows
+
+MINI_COLS = {
+    "orders": "order_id bigint, shop_id bigint, product_id bigint, buyer_id varchar, creator_id bigint, channel varchar, "
+              "live_session_id bigint, video_id bigint, quantity integer, pay_amount decimal(18,2), "
+              "commission_rate double, paid_at timestamp",
+    "refunds": "refund_id bigint, order_id bigint, refund_amount decimal(18,2), status varchar, updated_at timestamp",
+    "shops": "shop_id bigint, main_category_id bigint, distribution_enabled_at timestamp, status varchar, "
+             "updated_at timestamp",
+    "creators": "creator_id bigint, creator_level varchar, updated_at timestamp",
+    "categories": "category_id bigint, level integer, name varchar, updated_at timestamp",
+    "products": "product_id bigint, updated_at timestamp",
+    "live_sessions": "live_session_id bigint, host_type varchar, shop_id bigint, started_at timestamp, "
+                     "ended_at timestamp, exposures bigint, views bigint",
+    "content_daily_stats": "dt date, content_type varchar, content_id bigint, author_type varchar, author_id bigint, "
+                           "views bigint, interactions bigint, negative_feedbacks bigint",
+    "logistics_events": "order_id bigint, event_type varchar, event_at timestamp",
+}
+T = dt.datetime
+
+
+def mini(dates, **tables):
+    """An in-memory connection holding raw_<table> from hand-made rows, then the reference's derived tables."""
+    con = duckdb.connect()
+    for t, cols in MINI_COLS.items():
+        extra = "" if t == "content_daily_stats" else ", dt date"
+        con.execute(f"create table raw_{t} ({cols}{extra}, filename varchar default 'f.parquet')")
+        for r in tables.get(t, []):
+            r = tuple(r) + (() if extra == "" else (None,))
+            con.execute(f"insert into raw_{t} values ({', '.join('?' * len(r))}, 'f.parquet')", list(r))
+        stamp = next((c for c in ("updated_at", "paid_at", "started_at", "event_at") if c in cols), None)
+        if stamp:
+            con.execute(f"update raw_{t} set dt = cast({stamp} as date)")
+    ref.derive(con, dates)
+    return con
+
+
+def order(oid, paid_at, pay, *, shop=1, creator=None, channel="shelf", session=None, video=None, rate=None,
+          buyer="b1", product=100):
+    return (oid, shop, product, buyer, creator, channel, session, video, 1, Decimal(pay), rate, paid_at)
+
+
+def test_reference_live_sessions_midnight_paid_on_d_wrong_channel_zero_views():
+    con = mini([D(2023, 3, 1), D(2023, 3, 2)], live_sessions=[
+        (1, "shop", 1, T(2023, 2, 28, 23), T(2023, 3, 1, 1), 1000, 400),
+        (2, "creator", None, T(2023, 2, 27, 10), T(2023, 2, 27, 11), 900, 300),
+        (3, "shop", 1, T(2023, 2, 27, 10), T(2023, 2, 27, 12), 500, 0)],
+        orders=[order(1, T(2023, 2, 28, 23, 30), "100.00", channel="self_live", session=1),
+                order(2, T(2023, 3, 2, 0, 10), "70.00", channel="self_live", session=1),
+                order(3, T(2023, 2, 28, 23, 40), "90.00", channel="creator_live", session=1, creator=7, rate=0.1),
+                order(4, T(2023, 2, 27, 11), "50.00", channel="self_live", session=3)])
+    got = {(r["as_of_date"], r["live_session_id"]): r for r in ref.live_sessions(con)}
+    assert sorted(got) == [(D(2023, 3, 1), 3), (D(2023, 3, 2), 1), (D(2023, 3, 2), 3)]
+    a = got[(D(2023, 3, 2), 1)]
+    assert (a["live_date"], a["live_hours"], a["paid_orders"], a["gmv"], a["gmv_rank_in_shop"]) == (
+        D(2023, 2, 28), 2.0, 1, Decimal("100.00"), 1)
+    assert a["gpm"] == Decimal("250.00")
+    c = got[(D(2023, 3, 2), 3)]
+    assert (c["view_rate"], c["order_per_view"], c["gpm"], c["gmv_rank_in_shop"]) == (0.0, None, None, 2)
+
+
+def test_reference_videos_window_edges_creator_videos_and_orders_without_content():
+    d = D(2023, 3, 31)
+    con = mini([d], content_daily_stats=[
+        (D(2023, 2, 28), "video", 10, "shop", 1, 1000, 10, 1),  # D-31: not counted
+        (D(2023, 3, 20), "video", 10, "shop", 1, 200, 20, 2),
+        (D(2023, 3, 20), "video", 11, "creator", 7, 500, 5, 0)],
+        orders=[order(1, T(2023, 3, 1), "30.00", channel="short_video", video=10),  # D-30 00:00 counts
+                order(2, T(2023, 2, 28, 23, 59), "40.00", channel="short_video", video=10),
+                order(3, T(2023, 3, 5), "50.00", channel="short_video", video=10, creator=7, rate=0.1),
+                order(4, T(2023, 3, 5), "60.00", channel="short_video", video=12)])
+    got = ref.videos(con)
+    assert [r["video_id"] for r in got] == [10]
+    v = got[0]
+    assert (v["first_seen_dt"], v["active_days"], v["views"], v["paid_orders"], v["gmv"], v["gpm"]) == (
+        D(2023, 2, 28), 1, 200, 1, Decimal("30.00"), Decimal("150.00"))
+    assert v["interaction_rate"] == 0.1
+
+
+def test_reference_distribution_edges():
+    d = D(2023, 3, 1)
+    shop = (1, 5, T(2023, 1, 1), "active", T(2023, 1, 1))
+    orders = [order(k, T(2023, 2, 27, 10), "0.10", creator=7, rate=0.05, buyer="x") for k in (1, 2, 3)]
+    orders += [order(4, T(2023, 2, 26, 10), "100.00", creator=8, rate=0.20, buyer="x"),
+               order(5, T(2023, 2, 26, 11), "100.00", creator=8, rate=0.20, buyer="y"),
+               order(6, T(2023, 2, 21, 23, 59), "10.00", creator=8, rate=0.10, buyer="z"),  # D-8 23:59: W30 only
+               order(7, T(2023, 2, 25), "9.99", creator=9, rate=0.125, buyer="y"),
+               order(8, T(2023, 2, 25), "5.00", buyer="w")]  # the shop's own order: shop_gmv only
+    refunds = [(1, 4, Decimal("30.00"), "completed", T(2023, 2, 27)),
+               (2, 5, Decimal("60.00"), "completed", T(2023, 2, 27)), (3, 5, Decimal("60.00"), "completed", T(2023, 2, 27)),
+               (4, 7, Decimal("9.99"), "pending", T(2023, 2, 27)),
+               (5, 1, Decimal("0.10"), "completed", T(2023, 3, 1, 8))]  # completed on D: not counted on D
+    logistics = [(k, "delivered", T(2023, 2, 28)) for k in (1, 4, 7)]
+    con = mini([d], shops=[shop], orders=orders, refunds=refunds, logistics_events=logistics,
+               creators=[(7, "head", T(2023, 1, 1))])
+    pairs, shops = ref.distribution(con, [7, 30])
+    p = {(r["window_days"], r["creator_id"]): r for r in pairs}
+    assert p[(7, 7)]["estimated_commission"] == Decimal("0.03") and p[(7, 7)]["refunded_orders"] == 0
+    assert p[(7, 7)]["settled_orders"] == 1 and p[(7, 7)]["creator_level"] == "head"
+    assert p[(7, 8)]["creator_level"] is None and p[(7, 8)]["distributed_orders"] == 2
+    assert (p[(7, 8)]["estimated_commission"], p[(7, 8)]["net_gmv"], p[(7, 8)]["net_commission"]) == (
+        Decimal("40.00"), Decimal("70.00"), Decimal("14.00"))
+    assert (p[(7, 8)]["refunded_orders"], p[(7, 8)]["settled_orders"], p[(7, 8)]["refund_amount"]) == (
+        2, 0, Decimal("130.00"))
+    assert p[(30, 8)]["distributed_orders"] == 3 and p[(7, 9)]["estimated_commission"] == Decimal("1.25")
+    assert p[(7, 9)]["settled_orders"] == 1  # a pending refund does not block settlement
+    s = {r["window_days"]: r for r in shops}
+    assert s[7]["distributed_buyers"] == 2 and sum(r["distributed_buyers"] for r in pairs if r["window_days"] == 7) == 4
+    assert s[7]["cooperating_creators"] == 3 and s[7]["shop_gmv"] == Decimal("215.29")
+    assert s[7]["top_creator_id"] == 8 and s[7]["gmv_change"] is None
+    for c in ref_additive():
+        assert s[7][c] == sum(r[c] for r in pairs if r["window_days"] == 7), c
+
+
+def ref_additive():
+    return ["distributed_orders", "live_orders", "video_orders", "shelf_orders", "gmv", "estimated_commission",
+            "refunded_orders", "refund_amount", "net_gmv", "net_commission", "settled_orders"]
+
+
+def test_compare_finds_every_kind_of_difference():
+    base = [{"k": 1, "m": Decimal("1.00"), "x": 0.1234564, "n": None, "s": "a"},
+            {"k": 2, "m": Decimal("2.00"), "x": 0.5, "n": 3, "s": "b"}]
+    compare("same", base, [dict(r) for r in base], ["k"])
+    compare("rounding noise", base, [dict(base[0], x=0.1234562), base[1]], ["k"])
+    for change in ({"m": Decimal("1.01")}, {"x": 0.12346}, {"n": 0}, {"s": "b"}):
+        with pytest.raises(AssertionError):
+            compare("changed", base, [dict(base[0], **change), base[1]], ["k"])
+    with pytest.raises(AssertionError, match="missing"):
+        compare("missing", base, base[:1], ["k"])
+    with pytest.raises(AssertionError, match="not expected"):
+        compare("extra", base[:1], base, ["k"])
+
+
 # ---------------------------------------------------------------- the build and the comparison
 
 @pytest.fixture(scope="module")
