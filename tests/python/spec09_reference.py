@@ -559,15 +559,20 @@ RATIOS = {"view_rate": ("content_views", "room_exposures"),
           "visit_rate": ("product_visits", "product_exposures"), "order_rate": ("paid_orders", "product_visits")}
 
 
-def _period_figures(daily: dict, shop: int, scene: str, start: dt.date, end: dt.date, steps: set[str]) -> dict:
+def _period_figures(daily: dict, shop: int, scene: str, start: dt.date, end: dt.date, steps: set[str],
+                    hs: dt.date) -> dict | None:
+    """Σ of 08's daily figures over start … end, or None when a day's figure cannot be read: the day is not
+    held by the published 08 mart, or the mart has no row of the shop that day (it was not yet active or
+    landed; int_funnel_shop_daily may still hold its traffic). Days before history_start count 0."""
     out = {m: (0 if m in steps else None) for m in FIGURES}
     d = start
     while d <= end:
         r = daily.get((d, shop, scene))
-        if r:
-            for m in FIGURES:
-                if m in steps and r[m] is not None:
-                    out[m] += r[m]
+        if r is None and d >= hs:
+            return None
+        for m in FIGURES:
+            if r and m in steps and r[m] is not None:
+                out[m] += r[m]
         d += dt.timedelta(days=1)
     if out["gmv"] is not None:
         out["gmv"] = money(Decimal(out["gmv"]))
@@ -582,7 +587,7 @@ def traffic_periods(con, period_ranks: dict[str, int] | None = None) -> list[dic
     daily_rows = rows(con, "select * from pub.marts.shop_traffic_funnel_daily")
     daily = {(r["dt"], r["shop_id"], r["scene"]): r for r in daily_rows}
     held = {r["dt"] for r in daily_rows}
-    lo, hi = min(held), max(held)
+    hi = max(held)
     scenes = {r["scene"]: (r["scene_cn"], r["scene_rank"]) for r in daily_rows}
     steps = {s: {m for m in FIGURES if any(r[m] is not None for r in daily_rows if r["scene"] == s)} for s in scenes}
     hs = history_start(con)
@@ -603,17 +608,17 @@ def traffic_periods(con, period_ranks: dict[str, int] | None = None) -> list[dic
                      "period_complete": ps >= hs, "prev_complete": qs >= hs}
                 for c in ("main_category_id", "score_stage", "stage_rank"):
                     r[c] = key08[c] if key08 else SKIP
-                cur_ok, prev_ok = lo <= ps and pe <= hi, lo <= qs and qe <= hi
-                cur = _period_figures(daily, shop, scene, ps, pe, steps[scene])
-                prev = _period_figures(daily, shop, scene, qs, qe, steps[scene])
-                if not prev_ok and qe < hs:  # a comparison period wholly before the history: sums are 0
-                    prev_ok = True
+                cur = _period_figures(daily, shop, scene, ps, pe, steps[scene], hs) if pe <= hi else None
+                prev = _period_figures(daily, shop, scene, qs, qe, steps[scene], hs) if qe <= hi else None
+                cur_ok, prev_ok = cur is not None, prev is not None
                 complete = r["period_complete"] and r["prev_complete"]
                 for m in metrics:
                     r[m] = cur[m] if cur_ok else SKIP
                     r[f"prev_{m}"] = prev[m] if prev_ok else SKIP
-                    r[f"{m}_change"] = pct_change(cur[m], prev[m], complete) if cur_ok and prev_ok else (
-                        None if not complete else SKIP)
+                    if not complete:
+                        r[f"{m}_change"] = None
+                        continue
+                    r[f"{m}_change"] = pct_change(cur[m], prev[m]) if cur_ok and prev_ok else SKIP
                 r["_cur_ok"] = cur_ok
                 out.append(r)
     # peers: same main category and stage as of D, same scene and period_type; the shop itself included
@@ -626,11 +631,12 @@ def traffic_periods(con, period_ranks: dict[str, int] | None = None) -> list[dic
         g = groups.get((r["as_of_date"], r["main_category_id"], r["score_stage"], r["scene"], r["period_type"]))
         r["peer_group_size"] = len(g) if g else SKIP
         for m in metrics:
-            if not g or not r["_cur_ok"]:
+            if not g or not all(x["_cur_ok"] for x in g):
                 r[f"peer_avg_{m}"] = SKIP
                 continue
             vals = [x[m] for x in g if x[m] is not None]
             avg = None if not vals else sum(Decimal(str(v)) for v in vals) / len(vals)
             r[f"peer_avg_{m}"] = None if avg is None else (money(avg) if m == "gmv" else r6(avg))
+    for r in out:
         del r["_cur_ok"]
     return out
