@@ -640,3 +640,165 @@ def traffic_periods(con, period_ranks: dict[str, int] | None = None) -> list[dic
     for r in out:
         del r["_cur_ok"]
     return out
+
+
+# ---------------------------------------------------------------- §3 商品分 extra dimensions
+
+BRAND_LEVELS = [(0, "无品牌"), (1, "品牌商品"), (2, "品牌店铺商品"), (3, "知名品牌商品")]
+EXTRA_LEVELS = [(0, "不及格", 0.0), (1, "及格", 0.10), (2, "良好", 0.40), (3, "优秀", 0.75), (4, "优秀+", 0.95)]
+EXTRA_WEIGHTS = {"price": [("price_vs_list", False, 0.5), ("price_vs_history", False, 0.5)],
+                 "gpm": [("live_gpm", True, 0.5), ("video_gpm", True, 0.5)],
+                 "good_review": [("good_review_rate", True, 1.0)]}
+
+
+def known_brands() -> set[int]:
+    rs = read_seed("product/known_brands.csv")
+    return set() if not rs else {int(r["brand_id"]) for r in rs}
+
+
+def unit_price(pay_sum, qty_sum) -> Decimal | None:
+    return None if not qty_sum else money(Decimal(str(pay_sum)) / Decimal(qty_sum))
+
+
+def brand_level(brand_id, is_brand_shop: bool, is_known: bool) -> tuple[int, str]:
+    rank = 0 if brand_id is None else 3 if is_known else 2 if is_brand_shop else 1
+    return BRAND_LEVELS[rank]
+
+
+def percentiles(values: dict, higher_is_better: bool) -> dict:
+    """README peer percentile over the non-NULL values (ties share the best position)."""
+    import bisect
+    xs = sorted(v for v in values.values() if v is not None)
+    n = len(xs)
+    out = {}
+    for k, v in values.items():
+        if v is None:
+            out[k] = None
+        elif higher_is_better:
+            out[k] = bisect.bisect_right(xs, v) / n
+        else:
+            out[k] = (n - bisect.bisect_left(xs, v)) / n
+    return out
+
+
+def extra_level(q: float | None) -> tuple[str, int]:
+    if q is None:
+        return "及格", 1
+    rank, level = max((r, lv) for r, lv, cut in EXTRA_LEVELS if q >= cut)
+    return level, rank
+
+
+def product_dimensions(con) -> list[dict]:
+    """product_score_dimensions_daily: the indicators from raw and the published product_tier_daily, then each
+    dimension scored against the ranked products of the product's peer group subtree (02's method)."""
+    known = known_brands()
+    base = rows(con, """
+        with w as (select a.as_of_date, o.* from spine a join raw_orders o
+                   on o.paid_at >= a.as_of_date - 30 * interval 1 day and o.paid_at < a.as_of_date),
+        priced as (select as_of_date, product_id, cast(paid_at as date) as day, pay_amount, quantity,
+                          paid_at >= as_of_date - 7 * interval 1 day as recent
+                   from w where not is_presale and not is_flash_purchase),
+        price as (select as_of_date, product_id, count(*) filter (where recent) as price_orders_7d,
+                         cast(sum(pay_amount) filter (where recent) as varchar) as pay_r,
+                         sum(quantity) filter (where recent) as qty_r,
+                         cast(sum(pay_amount) filter (where not recent) as varchar) as pay_h,
+                         sum(quantity) filter (where not recent) as qty_h
+                  from priced group by all),
+        daily_h as (select as_of_date, product_id, list(cast(pay as varchar) || '/' || qty) as days_h
+                    from (select as_of_date, product_id, day, sum(pay_amount) as pay, sum(quantity) as qty
+                          from priced where not recent group by all) group by all),
+        lo as (select w.as_of_date, w.product_id, w.order_id, w.pay_amount, w.live_session_id, s.views
+               from w join raw_live_sessions s using (live_session_id)
+               where w.channel in ('self_live', 'creator_live')),
+        live as (select as_of_date, product_id, count(*) as live_orders, sum(pay_amount) as live_gmv,
+                        any_value(lv.live_views) as live_views
+                 from lo join (select as_of_date, product_id, sum(views) as live_views
+                               from (select distinct as_of_date, product_id, live_session_id, views from lo)
+                               group by all) lv using (as_of_date, product_id) group by all),
+        vc as (select a.as_of_date, c.content_id as video_id, sum(c.views) as views from spine a
+               join raw_content_daily_stats c on c.content_type = 'video' and c.dt >= a.as_of_date - 30
+                and c.dt < a.as_of_date group by all),
+        vo as (select w.as_of_date, w.product_id, w.order_id, w.pay_amount, w.video_id, vc.views
+               from w join vc using (as_of_date, video_id) where w.channel = 'short_video'),
+        video as (select as_of_date, product_id, count(*) as video_orders, sum(pay_amount) as video_gmv,
+                         any_value(vv.video_views) as video_views
+                  from vo join (select as_of_date, product_id, sum(views) as video_views
+                                from (select distinct as_of_date, product_id, video_id, views from vo)
+                                group by all) vv using (as_of_date, product_id) group by all)
+        select t.as_of_date, t.product_id, t.shop_id, t.category_id, t.peer_category_id, t.peer_category_level,
+               t.is_low_sample, p.brand_id, coalesce(s.is_brand_flagship, false) as is_brand_shop, p.list_price,
+               coalesce(pr.price_orders_7d, 0) as price_orders_7d, pr.pay_r, pr.qty_r, pr.pay_h, pr.qty_h, d.days_h,
+               coalesce(l.live_orders, 0) as live_orders, coalesce(l.live_gmv, 0) as live_gmv,
+               coalesce(l.live_views, 0) as live_views, coalesce(v.video_orders, 0) as video_orders,
+               coalesce(v.video_gmv, 0) as video_gmv, coalesce(v.video_views, 0) as video_views
+        from pub.marts.product_tier_daily t join spine using (as_of_date)
+        left join products_asof p on p.as_of_date = t.as_of_date and p.product_id = t.product_id
+        left join shops_asof s on s.as_of_date = t.as_of_date and s.shop_id = t.shop_id
+        left join price pr on pr.as_of_date = t.as_of_date and pr.product_id = t.product_id
+        left join daily_h d on d.as_of_date = t.as_of_date and d.product_id = t.product_id
+        left join live l on l.as_of_date = t.as_of_date and l.product_id = t.product_id
+        left join video v on v.as_of_date = t.as_of_date and v.product_id = t.product_id""")
+    grr = {(r["as_of_date"], r["product_id"]): r for r in good_reviews(con)}
+    for r in base:
+        r["is_known_brand"] = r["brand_id"] is not None and r["brand_id"] in known
+        r["brand_rank"], r["brand_level"] = brand_level(r["brand_id"], r["is_brand_shop"], r["is_known_brand"])
+        r7 = unit_price(r.pop("pay_r"), r.pop("qty_r"))
+        rh = unit_price(r.pop("pay_h"), r.pop("qty_h"))
+        days = [unit_price(*x.split("/")) for x in (r.pop("days_h") or [])]
+        r["avg_unit_price_7d"], r["avg_unit_price_prior"] = r7, rh
+        r["min_daily_unit_price_prior"] = min(days) if days else None
+        lp = r["list_price"]
+        r["price_vs_list"] = None if r7 is None or lp is None or lp == 0 else ratio(r7, lp)
+        r["price_vs_history"] = None if r7 is None or rh is None else ratio(r7, rh)
+        mn = r["min_daily_unit_price_prior"]
+        r["is_shop_low_price"] = None if r7 is None or mn is None else r7 <= mn
+        for k in ("live", "video"):
+            views = r[f"{k}_views"]
+            r[f"{k}_gpm"] = None if not views else money(Decimal(1000) * Decimal(r[f"{k}_gmv"]) / Decimal(views))
+        g = grr[(r["as_of_date"], r["product_id"])]
+        r.update(reviews=g["reviews"], good_reviews=g["good_reviews"], good_review_rate=r6(g["good_review_rate"]))
+    _score_extra(con, base)
+    return base
+
+
+def _score_extra(con, prods: list[dict], min_reviews: int = 5) -> None:
+    """price / gpm / good_review score, level and rank per 09 §3 (02's subtree peers)."""
+    cats = rows(con, "select as_of_date, category_id, parent_id from categories_asof")
+    parent = {(c["as_of_date"], c["category_id"]): c["parent_id"] for c in cats}
+
+    def ancestors(d, cat):
+        seen = []
+        while cat is not None and cat not in seen:
+            seen.append(cat)
+            cat = parent.get((d, cat))
+        return seen
+
+    def ranked(dim, p):
+        if dim == "good_review":
+            return p["reviews"] >= min_reviews
+        return not p["is_low_sample"] and any(p[i] is not None for i, _, _ in EXTRA_WEIGHTS[dim])
+
+    by_group: dict[tuple, list[dict]] = {}
+    for p in prods:  # a product is a member of the subtree of every ancestor of its category
+        for a in ancestors(p["as_of_date"], p["category_id"]):
+            by_group.setdefault((p["as_of_date"], a), []).append(p)
+    for dim, inds in EXTRA_WEIGHTS.items():
+        q_of: dict[tuple, dict] = {}
+        for p in prods:
+            key = (p["as_of_date"], p["peer_category_id"])
+            if key not in q_of:
+                members = [m for m in by_group.get(key, []) if ranked(dim, m)]
+                ps = {i: percentiles({m["product_id"]: (None if m[i] is None else float(m[i])) for m in members}, hib)
+                      for i, hib, _ in inds}
+                scores = {}
+                for m in members:
+                    num = sum(w * ps[i][m["product_id"]] for i, _, w in inds if ps[i][m["product_id"]] is not None)
+                    den = sum(w for i, _, w in inds if ps[i][m["product_id"]] is not None)
+                    scores[m["product_id"]] = r6(100 * num / den) if den else None
+                q_of[key] = {"scores": scores, "q": percentiles(scores, True)}
+            if ranked(dim, p):
+                g = q_of[key]
+                p[f"{dim}_score"], q = g["scores"][p["product_id"]], g["q"][p["product_id"]]
+            else:
+                p[f"{dim}_score"], q = None, None
+            p[f"{dim}_level"], p[f"{dim}_rank"] = extra_level(q)

@@ -453,3 +453,18 @@ def test_shop_traffic_funnel_period_daily(zone):
     assert any(r["gmv"] is not ref.SKIP and r["prev_gmv"] is not ref.SKIP for r in exp if r["period_type"] == "last_7d")
     compare("shop_traffic_funnel_period_daily", exp, mart_rows(zone, "shop_traffic_funnel_period_daily", keys + cols),
             keys, cols)
+
+
+def test_product_score_dimensions_daily(zone):
+    keys = ["as_of_date", "product_id"]
+    cols = ["shop_id", "category_id", "peer_category_id", "peer_category_level", "is_low_sample", "brand_id",
+            "is_brand_shop", "is_known_brand", "brand_level", "brand_rank", "list_price", "price_orders_7d",
+            "avg_unit_price_7d", "avg_unit_price_prior", "min_daily_unit_price_prior", "price_vs_list",
+            "price_vs_history", "is_shop_low_price", "price_score", "price_level", "price_rank", "live_orders",
+            "live_gmv", "live_views", "live_gpm", "video_orders", "video_gmv", "video_views", "video_gpm", "gpm_score",
+            "gpm_level", "gpm_rank", "reviews", "good_reviews", "good_review_rate", "good_review_score",
+            "good_review_level", "good_review_rank"]
+    exp = ref.product_dimensions(zone["con"])
+    assert any(r["price_score"] is not None for r in exp) and any(r["gpm_score"] is not None for r in exp)
+    compare("product_score_dimensions_daily", exp, mart_rows(zone, "product_score_dimensions_daily", keys + cols),
+            keys, cols)
