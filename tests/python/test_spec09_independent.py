@@ -241,6 +241,34 @@ def ref_additive():
             "refunded_orders", "refund_amount", "net_gmv", "net_commission", "settled_orders"]
 
 
+def test_reference_kuaizhizao_inputs_scope_and_null_metrics():
+    m = D(2023, 7, 17)
+    cats = [(1, 1, "服饰内衣", T(2023, 1, 1)), (2, 1, "美妆个护", T(2023, 1, 1)), (3, 1, "鞋靴箱包", T(2023, 1, 1))]
+    shops = [(1, 1, None, "active", T(2023, 1, 1)), (2, 1, None, "active", T(2023, 1, 1)),
+             (3, 2, None, "active", T(2023, 1, 1)), (4, 3, None, "active", T(2023, 1, 1)),
+             (5, 3, None, "closed", T(2023, 7, 16))]
+    con = mini([m], categories=cats, shops=shops)
+    con.execute("attach ':memory:' as pub")
+    con.execute("create schema pub.marts")
+    con.execute("""create table pub.marts.shop_experience_score_daily as select * from (values
+        (date '2023-07-17', 1, '成长期', null::double, 0.01), (date '2023-07-17', 2, '正式期', 4.5, 0.01),
+        (date '2023-07-17', 3, '正式期', 4.8, 0.0), (date '2023-07-17', 4, '正式期', 4.0, 0.03))
+        t(as_of_date, shop_id, score_stage, experience_score, quality_refund_order_rate)""")
+    con.execute("""create table pub.marts.product_tier_daily as select * from (values
+        (date '2023-07-17', 1, false, 3), (date '2023-07-17', 2, true, 3), (date '2023-07-17', 3, false, 3),
+        (date '2023-07-17', 4, false, 2), (date '2023-07-17', 4, false, 1), (date '2023-07-17', 4, true, 0))
+        t(as_of_date, shop_id, is_low_sample, quality_rank)""")
+    got = ref.kzz_inputs(con, [m])
+    assert got[(m, 1)]["in_scope"] and got[(m, 1)]["failed_criteria"] == "experience_score"
+    assert got[(m, 2)]["good_quality_product_share"] is None
+    assert got[(m, 2)]["failed_criteria"] == "good_quality_product_share"
+    assert not got[(m, 3)]["in_scope"] and not got[(m, 5)]["in_scope"]
+    assert got[(m, 4)]["meets_criteria"] and got[(m, 4)]["good_quality_product_share"] == 0.5  # all three inclusive
+    weekly = ref.kzz_weekly(got, [m])
+    assert [(r["shop_id"], r["state_code"], r["transition"]) for r in weekly] == [
+        (1, "not_member", None), (2, "not_member", None), (4, "active", "admitted")]
+
+
 def test_compare_finds_every_kind_of_difference():
     base = [{"k": 1, "m": Decimal("1.00"), "x": 0.1234564, "n": None, "s": "a"},
             {"k": 2, "m": Decimal("2.00"), "x": 0.5, "n": 3, "s": "b"}]
