@@ -225,11 +225,20 @@ def connect(landing: Path, published: Path, as_of_dates: list[dt.date]) -> duckd
     date of `as_of_dates`: the version with the greatest updated_at < D) and the published file as `pub`."""
     con = duckdb.connect()
     con.execute(f"attach '{published}' as pub (read_only)")
+    quarantined = {r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'pub' and schema_name = 'quarantine'").fetchall()}
     for t, key in {**EVENT_KEYS, **CHANGE_KEYS}.items():
         src = f"read_parquet('{landing}/{t}/dt=*/*.parquet', hive_partitioning = true, filename = true)"
         order = "dt, filename" if t in EVENT_KEYS else "updated_at desc, dt desc, filename desc"
+        ident = [c.strip() for c in key.split(",")] + (["updated_at"] if t in CHANGE_KEYS else [])
+        # a row the warehouse quarantined (06's row rules) is left out here too: same file, same identity
+        keep = "true" if t not in quarantined else f"""not exists (
+            select 1 from pub.quarantine.{t} q where q.source_file = r.rel_file
+              and {' and '.join(f'q.{c} is not distinct from r.{c}' for c in ident)})"""
         con.execute(f"""create table raw_{t} as
-            select * replace (cast(dt as date) as dt) from {src}
+            with r as (select * replace (cast(dt as date) as dt),
+                              replace(filename, '{landing}/', '') as rel_file from {src})
+            select * exclude (rel_file) from r where {keep}
             qualify row_number() over (partition by {key}, {'updated_at' if t in CHANGE_KEYS else '1'}
                                        order by {order}) = 1""")
     derive(con, as_of_dates)
