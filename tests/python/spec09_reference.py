@@ -811,3 +811,96 @@ def _score_extra(con, prods: list[dict], min_reviews: int = 5) -> None:
             else:
                 p[f"{dim}_score"], q = None, None
             p[f"{dim}_level"], p[f"{dim}_rank"] = extra_level(q)
+
+
+# ---------------------------------------------------------------- edge rows added to a generated zone
+
+def augment_edge_cases(landing: Path) -> dict:
+    """Add hand-made rows (files part-edge.parquet, the raw contract's types) that exercise 09's edge cases the
+    generator never produces: a creator_live order carrying a shop session, another shop's order on it, a
+    zero-view session, an order whose session never lands, commission rounding per order, two completed refunds
+    over pay_amount, a refund completed on D, a pending refund, a creator order on a shop video, a video order
+    without content, a video measured on several days, a review in W30 of an order paid before it."""
+    import pyarrow.parquet as pq
+
+    con = duckdb.connect()
+
+    def one(sql):
+        return con.execute(sql).fetchall()[0][0]
+
+    def src(t):
+        return f"read_parquet('{landing}/{t}/dt=*/*.parquet', hive_partitioning = true)"
+
+    ok_product = f"""select min(product_id) from {src('products')} where shop_id = ? and listed_at < '2023-01-02'
+        and product_id not in (select product_id from {src('products')} where status <> 'on_sale')"""
+    s1, s2 = 10001, 10002
+    p1 = con.execute(ok_product, [s1]).fetchall()[0][0]
+    p2 = con.execute(ok_product, [s2]).fetchall()[0][0]
+    c1 = one(f"select min(creator_id) from {src('creators')} where updated_at < '2023-01-02'")
+    t = dt.datetime
+    sess = {"ls_mid": 99100000001, "ls_zero": 99100000002, "ls_never": 99100000099}
+    v1, v2 = 99200000001, 99200000002
+
+    def order(k, paid, pay, channel, *, shop=s1, product=p1, creator=None, rate=None, session=None, video=None):
+        return {"order_id": 99000000000 + k, "shop_id": shop, "product_id": product, "buyer_id": f"edge-buyer-{k}",
+                "creator_id": creator, "channel": channel, "live_session_id": session, "video_id": video,
+                "quantity": 1, "pay_amount": Decimal(pay), "commission_rate": rate, "promised_ship_hours": 48,
+                "is_flash_purchase": False, "is_presale": False, "paid_at": paid}
+    orders = [
+        order(1, t(2023, 2, 20, 23, 30), "100.00", "self_live", session=sess["ls_mid"]),
+        order(2, t(2023, 2, 20, 23, 40), "90.00", "creator_live", creator=c1, rate=0.1, session=sess["ls_mid"]),
+        order(3, t(2023, 2, 20, 23, 45), "80.00", "self_live", shop=s2, product=p2, session=sess["ls_mid"]),
+        order(4, t(2023, 2, 18, 10, 30), "50.00", "self_live", session=sess["ls_zero"]),
+        order(5, t(2023, 2, 19, 12), "70.00", "self_live", session=sess["ls_never"]),
+        *[order(k, t(2023, 2, 22, 10), "0.10", "shelf", creator=c1, rate=0.05) for k in (6, 7, 8)],
+        order(9, t(2023, 2, 22, 11), "9.99", "shelf", creator=c1, rate=0.125),
+        order(10, t(2023, 2, 21, 9), "100.00", "shelf", creator=c1, rate=0.2),
+        order(11, t(2023, 2, 21, 10), "100.00", "shelf", creator=c1, rate=0.2),
+        order(12, t(2023, 2, 21, 11), "50.00", "shelf", creator=c1, rate=0.1),
+        order(13, t(2023, 2, 21, 12), "20.00", "shelf", creator=c1, rate=0.1),
+        order(14, t(2023, 2, 15, 20), "40.00", "short_video", video=v1),
+        order(15, t(2023, 2, 15, 21), "30.00", "short_video", creator=c1, rate=0.1, video=v1),
+        order(16, t(2023, 2, 15, 22), "25.00", "short_video", video=v2),
+        order(17, t(2023, 1, 5, 12), "60.00", "shelf"),
+    ]
+    sessions = [
+        {"live_session_id": sess["ls_mid"], "host_type": "shop", "shop_id": s1, "creator_id": None,
+         "started_at": t(2023, 2, 20, 23), "ended_at": t(2023, 2, 21, 1), "exposures": 1000, "views": 400},
+        {"live_session_id": sess["ls_zero"], "host_type": "shop", "shop_id": s1, "creator_id": None,
+         "started_at": t(2023, 2, 18, 10), "ended_at": t(2023, 2, 18, 11), "exposures": 500, "views": 0}]
+    content = [{"content_type": "video", "content_id": v1, "author_type": "shop", "author_id": s1, "views": v,
+                "interactions": v // 10, "negative_feedbacks": v // 100, "false_claim_reports": 0, "_dt": d}
+               for d, v in ((dt.date(2023, 1, 20), 100), (dt.date(2023, 2, 10), 300), (dt.date(2023, 2, 15), 500))]
+
+    def refund(k, oid, amount, status, updated):
+        return {"refund_id": 99300000000 + k, "order_id": 99000000000 + oid, "refund_type": "refund_only",
+                "reason": "quality", "refund_amount": Decimal(amount), "status": status,
+                "requested_at": t(2023, 2, 22, 12), "completed_at": None if status == "pending" else updated,
+                "platform_intervened": False, "updated_at": updated}
+    refunds = [refund(1, 10, "60.00", "completed", t(2023, 2, 24, 10)),
+               refund(2, 10, "60.00", "completed", t(2023, 2, 24, 11)),
+               refund(3, 11, "30.00", "completed", t(2023, 2, 24, 12)),
+               refund(4, 12, "50.00", "completed", t(2023, 2, 25, 5)),
+               refund(5, 13, "20.00", "pending", t(2023, 2, 24, 13))]
+    logistics = [{"order_id": 99000000000 + k, "event_type": e, "event_at": at, "carrier": "中通快递"}
+                 for k in (10, 11, 12, 13)
+                 for e, at in (("shipped", t(2023, 2, 21, 18)), ("collected", t(2023, 2, 21, 20)),
+                               ("delivered", t(2023, 2, 23, 10)))]
+    reviews = [{"review_id": 99400000001, "order_id": 99000000017, "product_id": p1, "rating": 5,
+                "negative_aspect": None, "created_at": t(2023, 2, 14, 9)},
+               {"review_id": 99400000002, "order_id": 99000000014, "product_id": p1, "rating": 2,
+                "negative_aspect": "product", "created_at": t(2023, 2, 16, 9)}]
+    stamp = {"orders": "paid_at", "live_sessions": "started_at", "refunds": "updated_at",
+             "logistics_events": "event_at", "reviews": "created_at"}
+    for table, rs in (("orders", orders), ("live_sessions", sessions), ("content_daily_stats", content),
+                      ("refunds", refunds), ("logistics_events", logistics), ("reviews", reviews)):
+        schema = pq.read_schema(next((landing / table).glob("dt=*/*.parquet")))
+        by_day: dict[dt.date, list] = {}
+        for r in rs:
+            day = r.pop("_dt") if "_dt" in r else r[stamp[table]].date()
+            by_day.setdefault(day, []).append(r)
+        for day, day_rows in by_day.items():
+            folder = landing / table / f"dt={day.isoformat()}"
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.Table.from_pylist(day_rows, schema=schema), folder / "part-edge.parquet")
+    return {"shop": s1, "product": p1, "creator": c1, "sessions": sess, "videos": (v1, v2)}

@@ -293,11 +293,12 @@ def zone(tmp_path_factory):
     base = tmp_path_factory.mktemp("spec09")
     landing, published = base / "landing", base / "wh" / "kscore.duckdb"
     generate(landing, scale="tiny", start=D(2023, 1, 1), days=60, seed=42)
+    edge = ref.augment_edge_cases(landing)  # a few hand-made rows for the edge cases the generator never makes
     run(FIRST, LAST, landing, published, progress=lambda s: None,
         extra_vars={"kuaizhizao_first_check_date": KZZ_FIRST.isoformat()})
     dates = [FIRST + dt.timedelta(days=k) for k in range((LAST - FIRST).days + 1)]
     con = ref.connect(landing, published, dates)
-    yield {"con": con, "dates": dates, "landing": landing, "published": published}
+    yield {"con": con, "dates": dates, "landing": landing, "published": published, "edge": edge}
     con.close()
 
 
@@ -431,6 +432,10 @@ def test_shop_live_session_funnel_daily(zone):
             *FUNNEL_COLS]
     exp = ref.live_sessions(zone["con"])
     assert exp and any(r["paid_orders"] for r in exp)
+    edge = {r["live_session_id"]: r for r in exp if r["as_of_date"] == D(2023, 2, 22)}
+    mid, zero = edge[zone["edge"]["sessions"]["ls_mid"]], edge[zone["edge"]["sessions"]["ls_zero"]]
+    assert (mid["live_hours"], mid["paid_orders"], mid["gmv"]) == (2.0, 1, Decimal("100.00"))
+    assert zero["gpm"] is None and zero["paid_orders"] == 1
     compare("shop_live_session_funnel_daily", exp, mart_rows(zone, "shop_live_session_funnel_daily", keys + cols),
             keys, cols)
 
@@ -441,6 +446,10 @@ def test_shop_video_funnel_daily(zone):
             "interaction_rate", "negative_feedback_rate", *FUNNEL_COLS]
     exp = ref.videos(zone["con"])
     assert exp and any(r["paid_orders"] for r in exp)
+    v1 = [r for r in exp if r["video_id"] == zone["edge"]["videos"][0] and r["as_of_date"] == D(2023, 2, 20)]
+    assert [(r["active_days"], r["views"], r["paid_orders"], r["first_seen_dt"]) for r in v1] == [
+        (2, 800, 1, D(2023, 1, 20))]
+    assert not any(r["video_id"] == zone["edge"]["videos"][1] for r in exp)
     compare("shop_video_funnel_daily", exp, mart_rows(zone, "shop_video_funnel_daily", keys + cols), keys, cols)
 
 
