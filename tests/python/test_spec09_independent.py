@@ -269,6 +269,20 @@ def test_reference_kuaizhizao_inputs_scope_and_null_metrics():
         (1, "not_member", None), (2, "not_member", None), (4, "active", "admitted")]
 
 
+def test_seeds_the_reference_reads_hold_the_spec_defaults():
+    """The reference takes labels, display decimals and ranks from the seeds when they exist; their rule values
+    must be 09's defaults, or a wrong seed would make the mart and the reference agree on a wrong rule."""
+    spec = {i: (cn, sc, c, t) for i, cn, sc, c, t, _ in ref.TRUST_DEFAULTS}
+    got = ref.trust_thresholds()
+    assert {t["indicator"]: (t["indicator_cn"], t["scope"], t["comparison"], t["threshold"]) for t in got} == spec
+    assert [t["indicator"] for t in sorted(got, key=lambda t: t["sort_order"])] == list(spec)
+    dd = {t["indicator"]: t["display_decimals"] for t in got}
+    assert (dd["quality_refund_rate"], dd["avg_ship_hours"], dd["experience_score"]) == (4, 1, 2)  # 09 §5 examples
+    assert ref.distribution_windows() == [7, 30]
+    assert ref.kzz_criteria() == ref.KZZ_CRITERIA_DEFAULTS and ref.kzz_categories() == ["服饰内衣", "鞋靴箱包"]
+    assert ref.known_brands() == set()
+
+
 def test_compare_finds_every_kind_of_difference():
     base = [{"k": 1, "m": Decimal("1.00"), "x": 0.1234564, "n": None, "s": "a"},
             {"k": 2, "m": Decimal("2.00"), "x": 0.5, "n": 3, "s": "b"}]
@@ -304,11 +318,13 @@ def zone(tmp_path_factory):
 
 def mart_rows(z, table: str, cols: list[str], where: str = "as_of_date between ? and ?", params=None) -> list[dict]:
     con = z["con"]
+    missing = None
     try:
         return ref.rows(con, f"select {', '.join(cols)} from pub.marts.{table} where {where}",
                         [FIRST, LAST] if params is None else params)
     except duckdb.CatalogException as e:
-        pytest.fail(f"missing table marts.{table}: {str(e).splitlines()[0]}")
+        missing = str(e).splitlines()[0]
+    pytest.fail(f"missing table or column in marts.{table}: {missing}")
 
 
 def _norm(v):
