@@ -786,6 +786,8 @@ class _Publish:
         mart_dir = files_root(self.paths) / "marts" / mart
         select = f"select {privacy.select_list(cols)} from {source}"
         if not dated:
+            if not con.execute(f"select count(*) from {source}").fetchone()[0]:
+                return []          # no rows: no file (the view is a typed, empty view), as a dated mart
             target = mart_dir / WHOLE / f"{self.publish_id}_0.parquet"
             self._mkdir(target.parent)
             options = "format parquet, return_stats true"

@@ -22,17 +22,29 @@ def print_summary(published: Path, as_of: dt.date) -> None:
                                             "and column_name = 'as_of_date'").fetchall()}
         marts_tables = con.execute("select table_schema, table_name from information_schema.tables "
                                    "where table_schema = 'marts' order by 2").fetchall()
+        # one entry per mart: rows of the day / rows of every published as_of_date (a mart without
+        # as_of_date: all its rows), wrapped at 100 characters so that 20+ marts stay a few lines
+        entries = []
         for schema, table in marts_tables:
+            q = f"{identifier(schema)}.{identifier(table)}"
             if table in dated:
                 day, total, days = con.execute(
-                    "select count(*) filter (where as_of_date = ?), count(*), "
-                    f"count(distinct as_of_date) from {identifier(schema)}.{identifier(table)}",
+                    f"select count(*) filter (where as_of_date = ?), count(*), count(distinct as_of_date) from {q}",
                     [as_of]).fetchone()
-                print(f"  {schema}.{table}: {day:,} rows ({total:,} over {days:,} as_of_dates)")
+                entries.append(f"{table} {day:,}/{total:,}")
             else:
-                n = con.execute(f"select count(*) from {identifier(schema)}.{identifier(table)}"
-                                ).fetchone()[0]
-                print(f"  {schema}.{table}: {n:,} rows")
+                entries.append(f"{table} {con.execute(f'select count(*) from {q}').fetchone()[0]:,} (all)")
+        if entries:
+            days = con.execute("select count(distinct as_of_date) from marts.product_tier_daily").fetchone()[0] \
+                if _has(con, "marts", "product_tier_daily") else 0
+            print(f"  marts (rows of {as_of} / of all {days:,} as_of_dates):")
+            line = "   "
+            for e in entries:
+                if len(line) + len(e) + 2 > 100:
+                    print(line.rstrip(","))
+                    line = "   "
+                line += f" {e},"
+            print(line.rstrip(","))
         if _has(con, "marts", "product_tier_daily"):
             rows = con.execute("select tier, count(*) from marts.product_tier_daily "
                                "where as_of_date = ? group by 1 order by 1", [as_of]).fetchall()
@@ -49,6 +61,15 @@ def print_summary(published: Path, as_of: dt.date) -> None:
             e, r = con.execute("select count(*) filter (where is_eligible), count(*) filter (where reward_tier > 0) "
                                "from marts.chuanliu_shop_daily where as_of_date = ?", [as_of]).fetchone()
             print(f"  川流: {e:,} eligible shops, {r:,} rewarded for {as_of - dt.timedelta(days=1)}")
+        if _has(con, "marts", "trust_purchase_product_daily"):
+            e, n = con.execute("select count(*) filter (where is_data_eligible), count(*) "
+                               "from marts.trust_purchase_product_daily where as_of_date = ?", [as_of]).fetchone()
+            print(f"  信任购: {e:,} of {n:,} products meet every data threshold")
+        if _has(con, "marts", "kuaizhizao_shop_weekly"):
+            rows = con.execute("select state, count(*) from marts.kuaizhizao_shop_weekly where check_date = "
+                               "(select max(check_date) from marts.kuaizhizao_shop_weekly) group by 1 order by 1"
+                               ).fetchall()
+            print("  快质造 (latest check): " + (", ".join(f"{s} {n:,}" for s, n in rows) or "no check yet"))
     finally:
         con.close()
 

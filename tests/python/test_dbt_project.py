@@ -82,8 +82,9 @@ def test_every_contract_mart_column_is_documented(empty_build):
     spec = {t: list(cols) for t, cols in contract["tables"].items()}
     for t, cols in contract.get("pending_09", {}).items():  # spec 09's tables (issue 14) are built too
         spec.setdefault(t, []).extend(cols)
-    assert all(t in documented for t in spec), sorted(set(spec) - set(documented))
-    gaps = [f"{t}.{c}" for t, cols in spec.items() for c in cols if c not in documented[t]]
+    marts = {t: cols for t, cols in spec.items() if t.startswith("marts.")}
+    assert all(t in documented for t in marts), sorted(set(marts) - set(documented))
+    gaps = [f"{t}.{c}" for t, cols in marts.items() for c in cols if c not in documented[t]]
     assert not gaps, gaps[:20]
 
 
