@@ -24,7 +24,7 @@ final as (
         cast(sum(case when is_good_product then 1 else 0 end) as bigint) as good_products,
         cast(sum(case when has_good_badge then 1 else 0 end) as bigint) as good_badge_products,
         cast(sum(case when is_laggard then 1 else 0 end) as bigint) as laggard_products,
-        round({{ safe_divide('sum(case when is_good_product then 1 else 0 end)', 'count(*)') }}, 6) as good_product_share
+        {{ round_half_up(safe_divide('sum(case when is_good_product then 1 else 0 end)', 'count(*)'), 6) }} as good_product_share
     from product_tiers
     group by as_of_date, {{ group_key }}
 )

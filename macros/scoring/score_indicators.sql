@@ -62,9 +62,9 @@ scoring_rows as (
 scoring_indicator_scores as (
     select
         r.*,
-        round(50 + 50 * {{ peer_percentile(
+        {{ kscore.round_half_up('50 + 50 * ' ~ peer_percentile(
             'case when r.is_scored then (case when r.higher_is_better then r.value else -r.value end) end',
-            ['r.as_of_date', 'r.indicator', 'r.' ~ peer_group]) }}, 6) as indicator_score
+            ['r.as_of_date', 'r.indicator', 'r.' ~ peer_group]), 6) }} as indicator_score
     from scoring_rows as r
 ),
 
@@ -161,12 +161,12 @@ scored_indicators as (
         s.denominator,
         s.indicator_score,
         case when s.indicator_score is not null and d.dimension_score is not null then
-            round(d.dimension_weight / nullif(t.scored_dimension_weight, 0)
-                  * s.indicator_weight / nullif(d.scored_indicator_weight, 0), 6)
+            {{ kscore.round_half_up('d.dimension_weight / nullif(t.scored_dimension_weight, 0)'
+                ~ ' * s.indicator_weight / nullif(d.scored_indicator_weight, 0)', 6) }}
         end as weight,
         case when s.indicator_score is not null and d.dimension_score is not null then
-            round(d.dimension_weight / nullif(t.scored_dimension_weight, 0)
-                  * s.indicator_weight / nullif(d.scored_indicator_weight, 0) * s.indicator_score, 6)
+            {{ kscore.round_half_up('d.dimension_weight / nullif(t.scored_dimension_weight, 0)'
+                ~ ' * s.indicator_weight / nullif(d.scored_indicator_weight, 0) * s.indicator_score', 6) }}
         end as weighted_score,
         d.dimension_score,
         t.total_score_100,

@@ -188,7 +188,7 @@ final as (
         distribution_orders_30d,
         is_scored,
         {{ kscore.sql_string(name) }} as indicator,
-        round({{ safe_divide(num, den) }}, 6) as value,
+        {{ round_half_up(safe_divide(num, den), 6) }} as value,
         cast({{ num }} as double) as numerator,
         cast({{ den }} as double) as denominator
     from counts

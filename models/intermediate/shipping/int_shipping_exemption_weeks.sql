@@ -33,8 +33,8 @@ weekly as (
 rates as (
     select
         *,
-        round({{ safe_divide('committed_spot_orders', 'paid_orders') }}, 6) as committed_spot_ratio,
-        round({{ safe_divide('timely_shipped_orders', 'due_orders') }}, 6) as timely_ship_rate
+        {{ round_half_up(safe_divide('committed_spot_orders', 'paid_orders'), 6) }} as committed_spot_ratio,
+        {{ round_half_up(safe_divide('timely_shipped_orders', 'due_orders'), 6) }} as timely_ship_rate
     from weekly
 ),
 

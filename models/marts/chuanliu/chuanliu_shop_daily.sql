@@ -23,7 +23,7 @@ buyer_deltas as (
 ),
 
 self_live_daily as (
-    select shop_id, live_date, round(live_hours, 6) as live_hours
+    select shop_id, live_date, {{ round_half_up('live_hours', 6) }} as live_hours
     from {{ ref('int_live_daily') }}
     where host_type = 'shop'
 ),
@@ -115,7 +115,7 @@ indicators as (
         coalesce(s.distributed_orders_180d, 0) as distributed_orders_180d,
         coalesce(s.distributed_buyers_180d, 0) as distributed_buyers_180d,
         coalesce(s.self_live_days_30d, 0) as self_live_days_30d,
-        round(coalesce(cast(s.self_live_hours as double), 0), 6) as self_live_hours,
+        {{ round_half_up('coalesce(cast(s.self_live_hours as double), 0)', 6) }} as self_live_hours,
         p.min_distributed_orders,
         p.min_self_live_days,
         p.min_reward_live_hours

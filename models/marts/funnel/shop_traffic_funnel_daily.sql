@@ -64,10 +64,10 @@ own as (
 own_rates as (
     select
         *,
-        round({{ safe_divide('content_views', 'room_exposures') }}, 6) as view_rate,
-        round({{ safe_divide('product_exposures', 'content_views') }}, 6) as product_exposure_per_view,
-        round({{ safe_divide('product_visits', 'product_exposures') }}, 6) as visit_rate,
-        round({{ safe_divide('paid_orders', 'product_visits') }}, 6) as order_rate
+        {{ round_half_up(safe_divide('content_views', 'room_exposures'), 6) }} as view_rate,
+        {{ round_half_up(safe_divide('product_exposures', 'content_views'), 6) }} as product_exposure_per_view,
+        {{ round_half_up(safe_divide('product_visits', 'product_exposures'), 6) }} as visit_rate,
+        {{ round_half_up(safe_divide('paid_orders', 'product_visits'), 6) }} as order_rate
     from own
 ),
 
