@@ -45,6 +45,15 @@ COUNT_NAMES = {
     "im_rated_sessions": "已评价会话数", "im_satisfied_sessions": "满意会话数",
     "merchant_completed_refunds": "商家自主完结退款数", "merchant_complete_hours_sum": "自主完结总时长(小时)",
 }
+# where each count not in the mart is read from (the build file's intermediate models)
+COUNT_SOURCES = {
+    **dict.fromkeys(("in_stock_orders", "shipped_orders", "ship_hours_sum"),
+                    "build:intermediate.int_product_orders_daily"),
+    **dict.fromkeys(("im_sessions", "im_replied_3min_sessions", "im_rated_sessions", "im_satisfied_sessions"),
+                    "build:intermediate.int_shop_im_daily"),
+    **dict.fromkeys(("merchant_completed_refunds", "merchant_complete_hours_sum"),
+                    "build:intermediate.int_refunds_enriched"),
+}
 MART_COUNTS = frozenset({"paid_orders", "effective_gmv", "exposures", "quality_refund_orders", "reviews",
                          "negative_product_reviews", "dispute_orders"})
 PRODUCT_DIMENSIONS = ("info", "heat", "quality", "service")
@@ -171,11 +180,13 @@ def explain_product(con, product_id: int, as_of: dt.date) -> dict:
     min_size = _param(con, "product_tier_params", "min_peer_group_size")
     min_orders = _param(con, "product_tier_params", "min_orders_for_rates")
     fell_back = row["peer_category_id"] != row["category_id"]
-    reason = None
+    reason = reason_code = None
     if fell_back:
+        reason_code = "leaf_group_too_small"
         reason = (f"叶子类目 {row['category_id']} 近{_param(con, 'product_tier_params', 'window_days')}天有支付订单的"
                   f"商品少于 {min_size} 个, 上溯到 {row['peer_category_level']} 级类目 (min_peer_group_size)")
     elif row["peer_group_size"] < min_size:
+        reason_code = "no_level_large_enough"
         reason = f"对比商品数 {row['peer_group_size']} < {min_size}: 已是最高级类目, 仍按此组排名"
     counts = {k: row[k] for k in MART_COUNTS}
     build_counts = _product_build_counts(con, row)
@@ -194,10 +205,10 @@ def explain_product(con, product_id: int, as_of: dt.date) -> dict:
                 "indicator": w["indicator"], "name_cn": w["indicator_cn"], "value": row[w["indicator"]],
                 "weight": w["weight"], "higher_is_better": w["higher_is_better"],
                 "numerator": {"count": num, "name_cn": COUNT_NAMES[num], "value": counts[num],
-                              "source": "marts.product_tier_daily" if num in MART_COUNTS else "build file"}
+                              "source": COUNT_SOURCES.get(num, "marts.product_tier_daily")}
                 if num else None,
                 "denominator": {"count": den, "name_cn": COUNT_NAMES[den], "value": counts[den],
-                                "source": "marts.product_tier_daily" if den in MART_COUNTS else "build file"}
+                                "source": COUNT_SOURCES.get(den, "marts.product_tier_daily")}
                 if den else None,
             })
         dimensions.append({
@@ -219,7 +230,7 @@ def explain_product(con, product_id: int, as_of: dt.date) -> dict:
                        "leaf_category_level": leaf["level"], "category_id": row["peer_category_id"],
                        "category_name": peer["name"], "category_level": row["peer_category_level"],
                        "size": row["peer_group_size"], "min_size": min_size, "fell_back": fell_back,
-                       "reason": reason},
+                       "reason_code": reason_code, "reason": reason},
         "dimensions": dimensions,
         "tier": {"tier": row["tier"], "tier_rank": row["tier_rank"], "is_good_product": row["is_good_product"],
                  "has_good_badge": row["has_good_badge"], "is_laggard": row["is_laggard"],
@@ -335,7 +346,7 @@ def _pct(q) -> str:
 def _ratio(ind: dict) -> str:
     num, den = ind.get("numerator"), ind.get("denominator")
     if isinstance(num, dict):  # products: named counts
-        tag = " [构建文件]" if "build file" in (num["source"], den["source"]) else ""
+        tag = " [构建文件]" if any(p["source"].startswith("build:") for p in (num, den)) else ""
         return f" = {num['name_cn']} {_fmt(num['value'])} / {den['name_cn']} {_fmt(den['value'])}{tag}"
     if num is None:
         return ""
