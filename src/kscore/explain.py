@@ -15,12 +15,15 @@ from pathlib import Path
 
 import duckdb
 
+from kscore.buildfile import busy_error
 from kscore.paths import warehouse_paths
 from kscore.sqltext import literal
 
 SCHEMA_VERSION = 1
 KINDS = ("product", "shop", "creator")
-BUILD = "build"  # the catalog alias of the attached build file
+# the catalog alias of the attached build file, detached again after use: DuckDB shares one database
+# instance per file within a process, so a caller's own connection to the published file would keep it
+BUILD = "kscore_explain_build"
 
 # 商品分层 indicators whose counts product_tier_daily does not carry: (numerator, denominator) read from
 # the build file's daily pre-aggregates, summed over the published window W (see _product_build_counts).
@@ -104,7 +107,7 @@ def _window(con, as_of: dt.date, seed: str, param: str) -> dict:
 
 
 def connect(warehouse: Path | str | None):
-    """The published file read-only, with the build file attached read-only as `build`."""
+    """The published file read-only, with the build file attached read-only as BUILD."""
     paths = warehouse_paths(warehouse)
     if not paths.published.is_file():
         raise ExplainError(f"no published file {paths.published} (run `kscore run` first)")
@@ -113,10 +116,18 @@ def connect(warehouse: Path | str | None):
                            "intermediate counts explain reads)")
     try:
         con = duckdb.connect(str(paths.published), read_only=True)
-        con.execute(f"attach if not exists {literal(paths.build)} as {BUILD} (read_only)")
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ExplainError(f"cannot open {paths.published} / {paths.build} read-only: {first}") from None
+        raise ExplainError(f"cannot open {paths.published} read-only: {first}") from None
+    try:
+        con.execute(f"attach {literal(paths.build)} as {BUILD} (read_only)")
+    except duckdb.Error as exc:
+        con.close()
+        busy = busy_error(paths.build, exc)
+        if busy is not None:
+            raise ExplainError(" ".join(str(busy).split())) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ExplainError(f"cannot open {paths.build} read-only: {first}") from None
     return con, paths
 
 
@@ -318,6 +329,7 @@ def explain(kind: str, entity_id: int, as_of: dt.date, warehouse: Path | str | N
     except duckdb.Error as exc:
         raise ExplainError(f"cannot read {paths.published}: {str(exc).strip().splitlines()[0]}") from None
     finally:
+        con.execute(f"detach {BUILD}")
         con.close()
     doc["sources"] = {"published": str(paths.published), "build": str(paths.build)}
     return doc
@@ -350,7 +362,7 @@ def _ratio(ind: dict) -> str:
         return f" = {num['name_cn']} {_fmt(num['value'])} / {den['name_cn']} {_fmt(den['value'])}{tag}"
     if num is None:
         return ""
-    return f" = {_fmt(num)} / {_fmt(den)}" if den is not None else f" (计数 {_fmt(num)})"
+    return f" = {_fmt(num)} / {_fmt(den)}" if den is not None else ""  # a day count is its own value
 
 
 def render_text(doc: dict) -> str:
@@ -395,6 +407,10 @@ def render_text(doc: dict) -> str:
         for ind in d["indicators"]:
             out.append(f"    {ind['name_cn']} {_fmt(ind['value'])}{_ratio(ind)}: 指标得分 {_fmt(ind['indicator_score'])}, "
                        f"权重 {_fmt(ind['weight'])}, 加权得分 {_fmt(ind['weighted_score'])}")
-    out.append(f"{tot['name_cn']}（百分制） {_fmt(tot['score_100'])} → {_fmt(tot['five_point'])} 分; "
-               f"超过 {_pct(tot['peer_percentile'])} 同行")
+    if doc["is_scored"]:
+        out.append(f"{tot['name_cn']}（百分制） {_fmt(tot['score_100'])} → {_fmt(tot['five_point'])} 分; "
+                   f"超过 {_pct(tot['peer_percentile'])} 同行")
+    else:
+        out.append(f"成长期: 近30天订单 {doc['orders_30d']} < {doc['min_orders_scored']}, 指标只展示, 不计分, "
+                   f"不作同行")
     return "\n".join(out) + "\n"

@@ -186,5 +186,17 @@ def test_unknown_entity_or_day_is_one_line_and_exit_code_2(wh, tmp_path):
         assert "Traceback" not in out.stderr and out.stderr.startswith("kscore explain: ")
     missing = cli("shop", 1, "--as-of", DAYS[-1], "--warehouse", tmp_path / "none.duckdb")
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    # a build holding the build file: one line naming the holder, exit code 2
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               f"c = duckdb.connect({str(published.with_name('kscore_build.duckdb'))!r}); "
+                               "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        busy = cli("shop", 10001, "--as-of", DAYS[-1], "--warehouse", published)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert busy.returncode == 2 and len(busy.stderr.strip().splitlines()) == 1, busy.stderr
+    assert f"PID {holder.pid}" in busy.stderr and "holds the build file" in busy.stderr
     with pytest.raises(ExplainError, match="not published"):
         explain("shop", 10001, dt.date(2023, 2, 1), published)
