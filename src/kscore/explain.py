@@ -306,12 +306,12 @@ def explain_scored(con, kind: str, entity_id: int, as_of: dt.date) -> dict:
                   "five_point": row[m["five_point"]], "peer_percentile": row["peer_percentile"]},
     }
     if kind == "shop":
-        dim = _one(con, "select shop_name, main_category_name from bi.dim_shops where shop_id = ?", [entity_id]) or {}
+        dim = _one(con, "select shop_name from bi.dim_shops where shop_id = ?", [entity_id]) or {}
         doc["name"] = dim.get("shop_name")
         doc["stability_window"] = _window(con, as_of, m["params"], "stability_window_days")
-        doc["peer_group"] = {"by": "main_category_id", "main_category_id": group,
-                             "category_name": dim.get("main_category_name"), "category_level": 1,
-                             "size": row["peer_group_size"]}
+        category = _category(con, group)  # D's main category (bi.dim_shops holds the newest one)
+        doc["peer_group"] = {"by": "main_category_id", "main_category_id": group, "category_name": category["name"],
+                             "category_level": category["level"], "size": row["peer_group_size"]}
     else:
         dim = _one(con, "select nickname from bi.dim_creators where creator_id = ?", [entity_id]) or {}
         doc["name"] = dim.get("nickname")

@@ -134,6 +134,8 @@ def test_shop_and_creator_numbers_are_the_marts_cells(wh, kind, score, indicator
         assert same(doc["total"]["score_100"], cell[total]) and same(doc["total"]["five_point"], cell[five])
         assert same(doc["total"]["peer_percentile"], cell["peer_percentile"])
         assert doc["peer_group"]["size"] == cell["peer_group_size"]
+        group = "main_category_id" if kind == "shop" else "creator_level"
+        assert doc["peer_group"]["by"] == group and doc["peer_group"][group] == cell[group]
         assert doc["window"] == {"start": (day - dt.timedelta(days=30)).isoformat(),
                                  "end": (day - dt.timedelta(days=1)).isoformat(), "days": 30}
         for d in doc["dimensions"]:
