@@ -176,6 +176,18 @@ def cmd_runs(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    from kscore.explain import ExplainError, explain, render_text, to_json
+
+    try:
+        doc = explain(args.kind, args.entity_id, args.as_of, args.warehouse)
+    except ExplainError as exc:
+        print(f"kscore explain: {exc}", file=sys.stderr)
+        return 2
+    print(to_json(doc) if args.json else render_text(doc), end="\n" if args.json else "")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kscore", description="The merchant and creator scoring warehouse.")
     p.add_argument("--version", action=_Version, nargs=0,
@@ -236,6 +248,18 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("runs", help="print the run log", description="Print ops.run_log, newest first.")
     s.add_argument("--warehouse", default=str(default_warehouse()), help="published file")
     s.set_defaults(func=cmd_runs)
+
+    e = sub.add_parser("explain", help="why one product, shop or creator has its tier or score on a day",
+                       description="Print the chain behind one entity's tier or score on one as_of_date, from the "
+                                   "published file (and the build file beside it): window, counts, indicator "
+                                   "values, peer group, percentiles and levels, dimension scores, caps and tier "
+                                   "or total, stage and five-point score (docs/explain.md).")
+    e.add_argument("kind", choices=["product", "shop", "creator"], help="the kind of entity")
+    e.add_argument("entity_id", type=_int, metavar="ID", help="product_id, shop_id or creator_id")
+    e.add_argument("--as-of", dest="as_of", type=_date, required=True, help="the as_of_date, YYYY-MM-DD")
+    e.add_argument("--json", action="store_true", help="print one JSON document (schema: docs/explain.md)")
+    e.add_argument("--warehouse", default=str(default_warehouse()), help="published file")
+    e.set_defaults(func=cmd_explain)
     return p
 
 
