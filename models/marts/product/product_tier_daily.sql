@@ -23,6 +23,10 @@ caps as (
     select * from {{ ref('tier_caps') }}
 ),
 
+hint_labels as (
+    select * from {{ ref('int_product_tier_hint_labels') }}
+),
+
 params as (
     {{ seed_params('product_tier_params', [
         ('good_product_min_tier', 'good_product_min_tier'),
@@ -80,31 +84,6 @@ tiered as (
 
 max_tier as (
     select max(tier_cap) as max_tier_rank from caps
-),
-
-{#- for each dimension and target tier: the lowest level whose cap reaches it -#}
-targets as (
-    select distinct tier_cap as target_rank from caps
-),
-
-hint_levels as (
-    select
-        c.dimension,
-        c.dimension_cn,
-        t.target_rank,
-        min(c.level_rank) as level_rank
-    from targets as t
-    inner join caps as c on c.tier_cap >= t.target_rank
-    group by c.dimension, c.dimension_cn, t.target_rank
-),
-
-hint_labels as (
-    select
-        h.dimension,
-        h.target_rank,
-        h.dimension_cn || ':' || c.level as hint
-    from hint_levels as h
-    inner join caps as c on c.dimension = h.dimension and c.level_rank = h.level_rank
 ),
 
 {#- the orders a dimension unranked for lack of orders needs: heat ranks with >= 1 paid order in W,
