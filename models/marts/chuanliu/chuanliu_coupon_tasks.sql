@@ -24,14 +24,9 @@ shops as (
     select * from {{ ref('stg_landing__shops') }}
 ),
 
-orders_daily as {{ kscore.not_materialized() }} (
-    select * from {{ ref('int_chuanliu_shop_orders_daily') }}
-),
-
-self_live_daily as (
-    select shop_id, live_date, live_hours
-    from {{ ref('int_live_daily') }}
-    where host_type = 'shop'
+day_metrics as (
+    -- metrics that accumulate over the activity's days (cut at evaluated_through below)
+    select * from {{ ref('int_chuanliu_coupon_day_metrics') }}
 ),
 
 activity_runs as (
@@ -46,41 +41,6 @@ activity_runs as (
     from spine as sp
     inner join activities as a on a.start_date <= {{ add_days('sp.as_of_date', -1) }}
     where a.activity_type in (select activity_type from tasks)
-),
-
-target_activity as (
-    select t.activity_id, t.shop_id, a.start_date, a.end_date
-    from targets as t
-    inner join activities as a on a.activity_id = t.activity_id
-),
-
--- metrics that accumulate over the activity's days (independent of D; cut at evaluated_through below)
-distributed_orders_cumulative as (
-    select
-        ta.activity_id,
-        ta.shop_id,
-        'distributed_orders' as metric,
-        o.paid_date as metric_date,
-        cast(sum(o.distributed_orders) over (
-            partition by ta.activity_id, ta.shop_id order by o.paid_date
-            rows between unbounded preceding and current row) as double) as metric_day_value
-    from target_activity as ta
-    inner join orders_daily as o
-        on o.shop_id = ta.shop_id and o.paid_date >= ta.start_date and o.paid_date <= ta.end_date
-),
-
-day_metrics as (
-    select activity_id, shop_id, metric, metric_date, metric_day_value from distributed_orders_cumulative
-    union all
-    select ta.activity_id, ta.shop_id, 'max_day_self_live_hours', l.live_date, cast(round(l.live_hours, 6) as double)
-    from target_activity as ta
-    inner join self_live_daily as l
-        on l.shop_id = ta.shop_id and l.live_date >= ta.start_date and l.live_date <= ta.end_date
-    union all
-    select ta.activity_id, ta.shop_id, 'max_day_self_live_gmv', o.paid_date, cast(round(o.self_live_gmv, 2) as double)
-    from target_activity as ta
-    inner join orders_daily as o
-        on o.shop_id = ta.shop_id and o.paid_date >= ta.start_date and o.paid_date <= ta.end_date
 ),
 
 -- state metrics: the day the shop did it, from the shop version in force for D
@@ -202,7 +162,8 @@ final as (
         status,
         achieved_on,
         cast(metric_value as double) as metric_value,
-        cast(case when status = 'achieved' and payout_order = 1 then reward_exposures else 0 end as bigint) as reward_exposures,
+        cast(case when status = 'achieved' and payout_order = 1 then reward_exposures else 0 end
+             as bigint) as reward_exposures,
         evaluated_through,
         start_date,
         end_date,
