@@ -6,8 +6,9 @@
 -#}
 {% macro shop_experience_measures() -%}
     {{ return({
-        'paid_orders': 'bigint', 'pickup_due_orders': 'bigint', 'collected_on_time_orders': 'bigint',
-        'delivered_orders': 'bigint', 'delivery_hours_sum': 'decimal(38, 18)',
+        'paid_orders': 'bigint', 'pickup_due_orders': 'bigint',
+        'collected_on_time_orders': 'bigint', 'delivered_orders': 'bigint',
+        'delivery_hours_sum': 'decimal(38, 18)',
         'quality_refund_orders': 'bigint', 'effective_sales_days': 'bigint',
         'refund_only_completed': 'bigint', 'refund_only_hours_sum': 'decimal(38, 18)',
         'return_refund_completed': 'bigint', 'return_refund_hours_sum': 'decimal(38, 18)',

@@ -49,9 +49,9 @@ core_params as (
     ]) }}
 ),
 
-{#- 有效动销天数: a paid day d of W90 stops counting while its refunded orders (in force for D) reach
-    its paid orders. Per shop and paid day: the refunded-order count between consecutive change days,
-    and the spans where it is >= the day's paid orders -#}
+{#- 有效动销天数: a paid day d of W90 stops counting while its refunded orders (in force for D)
+    reach its paid orders. Per shop and paid day: the refunded-order count between consecutive
+    change days, and the spans where it is >= the day's paid orders -#}
 paid_days as (
     select shop_id, paid_date, sum(paid_orders) as paid_orders
     from orders_daily
@@ -75,14 +75,15 @@ refunded_count_spans as (
         shop_id,
         paid_date,
         change_date as from_date,
-        {{ add_days('lead(change_date) over (partition by shop_id, paid_date order by change_date)', -1) }}
+        {{ add_days('lead(change_date) over (partition by shop_id, paid_date order by change_date)',
+                    -1) }}
             as to_date,
         sum(delta) over (partition by shop_id, paid_date order by change_date
                          rows between unbounded preceding and current row) as refunded_orders
     from refunded_count_changes
 ),
 
-shop_contributions as (
+final as (
     select
         o.shop_id,
         {{ add_days('o.paid_date', 1) }} as from_date,
@@ -94,10 +95,12 @@ shop_contributions as (
     -- pickup due by the end of D-1 (deadline_date < D): counts from the day after the deadline
     select
         o.shop_id,
-        {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date else o.paid_date end', 1) }},
+        {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date'
+                    ~ ' else o.paid_date end', 1) }},
         {{ add_days('o.paid_date', 'p.window_days') }},
         {{ contribution_columns(shop_measures, {
-            'pickup_due_orders': 'o.paid_orders', 'collected_on_time_orders': 'o.collected_on_time_orders'}) }}
+            'pickup_due_orders': 'o.paid_orders',
+            'collected_on_time_orders': 'o.collected_on_time_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -106,16 +109,20 @@ shop_contributions as (
         {{ add_days('o.delivered_date', 1) }},
         {{ add_days('o.delivered_date', 'p.window_days') }},
         {{ contribution_columns(shop_measures, {
-            'delivered_orders': 'o.delivered_collected_orders', 'delivery_hours_sum': 'o.delivery_hours_sum'}) }}
+            'delivered_orders': 'o.delivered_collected_orders',
+            'delivery_hours_sum': 'o.delivery_hours_sum'}) }}
     from orders_daily as o
     cross join params as p
     where o.delivered_date is not null
     union all
-    select shop_id, from_date, to_date, {{ contribution_columns(shop_measures, {'quality_refund_orders': '1'}) }}
+    select
+        shop_id, from_date, to_date,
+        {{ contribution_columns(shop_measures, {'quality_refund_orders': '1'}) }}
     from refund_order_flags
     where flag = 'quality'
     union all
-    -- a paid day of W90 is an effective sales day, except while its refunded orders reach its paid orders
+    -- a paid day of W90 is an effective sales day, except while its refunded orders reach its
+    -- paid orders
     select
         d.shop_id,
         {{ add_days('d.paid_date', 1) }},
@@ -125,7 +132,9 @@ shop_contributions as (
     cross join params as p
     where d.paid_orders >= 1
     union all
-    select s.shop_id, s.from_date, s.to_date, {{ contribution_columns(shop_measures, {'effective_sales_days': '-1'}) }}
+    select
+        s.shop_id, s.from_date, s.to_date,
+        {{ contribution_columns(shop_measures, {'effective_sales_days': '-1'}) }}
     from refunded_count_spans as s
     inner join paid_days as d on d.shop_id = s.shop_id and d.paid_date = s.paid_date
     where d.paid_orders >= 1
@@ -136,13 +145,17 @@ shop_contributions as (
         r.shop_id,
         case when r.in_force_from > {{ add_days('r.completed_at', 1) }} then r.in_force_from
              else {{ add_days('r.completed_at', 1) }} end,
-        case when r.in_force_to is null or r.in_force_to > {{ add_days('r.completed_at', 'p.window_days') }}
+        case when r.in_force_to is null
+               or r.in_force_to > {{ add_days('r.completed_at', 'p.window_days') }}
              then {{ add_days('r.completed_at', 'p.window_days') }} else r.in_force_to end,
         {{ contribution_columns(shop_measures, {
             'refund_only_completed': "case when r.refund_type = 'refund_only' then 1 else 0 end",
-            'refund_only_hours_sum': "case when r.refund_type = 'refund_only' then r.complete_hours end",
-            'return_refund_completed': "case when r.refund_type = 'return_refund' then 1 else 0 end",
-            'return_refund_hours_sum': "case when r.refund_type = 'return_refund' then r.complete_hours end"}) }}
+            'refund_only_hours_sum':
+                "case when r.refund_type = 'refund_only' then r.complete_hours end",
+            'return_refund_completed':
+                "case when r.refund_type = 'return_refund' then 1 else 0 end",
+            'return_refund_hours_sum':
+                "case when r.refund_type = 'return_refund' then r.complete_hours end"}) }}
     from completed_refunds as r
     cross join params as p
     where r.is_merchant_completed
@@ -164,7 +177,8 @@ shop_contributions as (
         {{ add_days('i.im_date', 'p.window_days') }},
         {{ contribution_columns(shop_measures, {
             'im_sessions': 'i.sessions', 'im_replied_3min_sessions': 'i.replied_3min_sessions',
-            'im_rated_sessions': 'i.rated_sessions', 'im_unsatisfied_sessions': 'i.unsatisfied_sessions'}) }}
+            'im_rated_sessions': 'i.rated_sessions',
+            'im_unsatisfied_sessions': 'i.unsatisfied_sessions'}) }}
     from im_daily as i
     cross join params as p
     union all
@@ -173,15 +187,12 @@ shop_contributions as (
         {{ add_days('l.live_date', 1) }},
         {{ add_days('l.live_date', 'p.stability_window_days') }},
         {{ contribution_columns(shop_measures, {
-            'live_active_days': 'case when ' ~ is_live_day('l.live_hours', 'cp.live_active_min_minutes')
+            'live_active_days': 'case when '
+                ~ is_live_day('l.live_hours', 'cp.live_active_min_minutes')
                 ~ ' then 1 else 0 end'}) }}
     from live_daily as l
     cross join params as p
     cross join core_params as cp
-),
-
-final as (
-    select * from shop_contributions
 )
 
 select * from final

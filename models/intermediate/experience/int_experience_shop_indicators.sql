@@ -95,8 +95,8 @@ counts as (
     left join shop_sums as s on s.as_of_date = t.as_of_date and s.shop_id = t.shop_id
 ),
 
-{#- each indicator of shop_experience_indicators(): value = numerator / denominator, or the numerator itself
-    where the denominator is none (a count indicator) -#}
+{#- each indicator of shop_experience_indicators(): value = numerator / denominator, or the
+    numerator itself where the denominator is none (a count indicator) -#}
 {%- set indicators = shop_experience_indicators() %}
 
 final as (

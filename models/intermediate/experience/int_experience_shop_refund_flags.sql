@@ -58,7 +58,8 @@ refund_flag_intervals as (
 ),
 
 final as (
-    {{ merged_intervals('refund_flag_intervals', ['shop_id', 'order_id', 'order_paid_date', 'flag']) }}
+    {{ merged_intervals('refund_flag_intervals',
+                        ['shop_id', 'order_id', 'order_paid_date', 'flag']) }}
 )
 
 select * from final

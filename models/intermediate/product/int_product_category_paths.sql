@@ -36,8 +36,10 @@ final as (
              when p1.level = 1 then p1.category_id
              when p2.level = 1 then p2.category_id end as category_l1_id
     from categories_in_force as c
-    left join categories_in_force as p1 on p1.as_of_date = c.as_of_date and p1.category_id = c.parent_id
-    left join categories_in_force as p2 on p2.as_of_date = c.as_of_date and p2.category_id = p1.parent_id
+    left join categories_in_force as p1
+        on p1.as_of_date = c.as_of_date and p1.category_id = c.parent_id
+    left join categories_in_force as p2
+        on p2.as_of_date = c.as_of_date and p2.category_id = p1.parent_id
 )
 
 select * from final

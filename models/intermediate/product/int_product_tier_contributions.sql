@@ -34,15 +34,18 @@ params as (
     ]) }}
 ),
 
-{#- a refund version counts for the as_of_dates it is in force (in_force_from … in_force_to) within its
-    order's window: [max(in_force_from, paid + 1), min(in_force_to, paid + window_days)] -#}
+{#- a refund version counts for the as_of_dates it is in force (in_force_from … in_force_to)
+    within its order's window:
+    [max(in_force_from, paid + 1), min(in_force_to, paid + window_days)] -#}
 refund_versions as (
     select
         r.*,
         case when r.in_force_from > {{ add_days('r.order_paid_date', 1) }} then r.in_force_from
              else {{ add_days('r.order_paid_date', 1) }} end as version_from_date,
-        case when r.in_force_to is null or r.in_force_to > {{ add_days('r.order_paid_date', 'p.window_days') }}
-             then {{ add_days('r.order_paid_date', 'p.window_days') }} else r.in_force_to end as version_to_date
+        case when r.in_force_to is null
+               or r.in_force_to > {{ add_days('r.order_paid_date', 'p.window_days') }}
+             then {{ add_days('r.order_paid_date', 'p.window_days') }}
+             else r.in_force_to end as version_to_date
     from refunds as r
     cross join params as p
 ),
@@ -50,7 +53,9 @@ refund_versions as (
 {#- an order counts once per flag while any of its versions with the flag is in force: the versions'
     intervals merged into islands per order and flag -#}
 refund_flag_intervals as (
-    select product_id, order_id, 'quality' as flag, version_from_date as from_date, version_to_date as to_date
+    select
+        product_id, order_id, 'quality' as flag,
+        version_from_date as from_date, version_to_date as to_date
     from refund_versions
     where is_completed and is_quality_reason and version_from_date <= version_to_date
     union all
@@ -71,14 +76,16 @@ final as (
         {{ add_days('o.paid_date', 1) }} as from_date,
         {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
         {{ contribution_columns(product_measures, {
-            'paid_orders': 'o.paid_orders', 'gmv': 'o.gmv', 'in_stock_orders': 'o.in_stock_orders'}) }}
+            'paid_orders': 'o.paid_orders', 'gmv': 'o.gmv',
+            'in_stock_orders': 'o.in_stock_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
     -- shipped by the end of D-1: counts from the day after it shipped
     select
         o.product_id,
-        {{ add_days('case when o.shipped_date > o.paid_date then o.shipped_date else o.paid_date end', 1) }},
+        {{ add_days('case when o.shipped_date > o.paid_date then o.shipped_date'
+                    ~ ' else o.paid_date end', 1) }},
         {{ add_days('o.paid_date', 'p.window_days') }},
         {{ contribution_columns(product_measures, {
             'shipped_orders': 'o.shipped_orders', 'ship_hours_sum': 'o.ship_hours_sum',
@@ -94,9 +101,11 @@ final as (
         {{ contribution_columns(product_measures, {
             'completed_refund_amount': 'r.refund_amount',
             'merchant_completed_refunds': 'case when r.is_merchant_completed then 1 else 0 end',
-            'merchant_complete_hours_sum': 'case when r.is_merchant_completed then r.complete_hours end',
+            'merchant_complete_hours_sum':
+                'case when r.is_merchant_completed then r.complete_hours end',
             'merchant_complete_hours_count':
-                'case when r.is_merchant_completed and r.complete_hours is not null then 1 else 0 end'}) }}
+                'case when r.is_merchant_completed and r.complete_hours is not null'
+                ~ ' then 1 else 0 end'}) }}
     from refund_versions as r
     where r.is_completed
     union all

@@ -77,15 +77,17 @@ tiered_products as (
       and sh.status = 'active'
 ),
 
-{#- the probes carry the tiered product's columns: one row per tiered product and as_of_date, no join
-    of the sums back to them (both sides are every product x every as_of_date of the build) -#}
+{#- the probes carry the tiered product's columns: one row per tiered product and as_of_date, no
+    join of the sums back to them (both sides are every product x every as_of_date of the build) -#}
 product_sums as (
-    {{ interval_sums('tiered_products', 'product_contributions', ['product_id'], product_measures.keys() | list,
+    {{ interval_sums('tiered_products', 'product_contributions', ['product_id'],
+        product_measures.keys() | list,
         carry=['window_start', 'window_end', 'shop_id', 'category_id', 'product_updated_at'],
         first_day=as_of_dates_with_checks_first_day()) }}
 ),
 
-{#- every active shop in force (a superset of the tiered products' shops; tiered_products is read once) -#}
+{#- every active shop in force (a superset of the tiered products' shops; tiered_products is read
+    once) -#}
 shop_probes as (
     select w.as_of_date, sh.shop_id
     from windows as w
@@ -122,14 +124,16 @@ counts as (
         o.category_id,
         o.product_updated_at,
         coalesce(o.paid_orders, 0) as paid_orders,
-        cast(coalesce(o.gmv, 0) - coalesce(o.completed_refund_amount, 0) as decimal(18, 2)) as effective_gmv,
+        cast(coalesce(o.gmv, 0) - coalesce(o.completed_refund_amount, 0) as decimal(18, 2))
+            as effective_gmv,
         coalesce(o.exposures, 0) as exposures,
         coalesce(o.quality_refund_orders, 0) as quality_refund_orders,
         coalesce(o.reviews, 0) as reviews,
         coalesce(o.negative_product_reviews, 0) as negative_product_reviews,
         coalesce(o.in_stock_orders, 0) as in_stock_orders,
         coalesce(o.shipped_orders, 0) as shipped_orders,
-        case when o.ship_hours_count > 0 then cast(o.ship_hours_sum as double) end as ship_hours_sum,
+        case when o.ship_hours_count > 0 then cast(o.ship_hours_sum as double) end
+            as ship_hours_sum,
         coalesce(im.im_sessions, 0) as im_sessions,
         coalesce(im.im_replied_3min_sessions, 0) as im_replied_3min_sessions,
         coalesce(im.im_rated_sessions, 0) as im_rated_sessions,
@@ -158,14 +162,19 @@ final as (
         c.effective_gmv,
         cast(c.exposures as bigint) as exposures,
         round({{ safe_divide('c.effective_gmv', 'c.exposures') }}, 6) as exposure_conversion,
-        round({{ safe_divide('c.quality_refund_orders', 'c.paid_orders') }}, 6) as quality_refund_rate,
-        round({{ safe_divide('c.negative_product_reviews', 'c.reviews') }}, 6) as negative_quality_review_rate,
+        round({{ safe_divide('c.quality_refund_orders', 'c.paid_orders') }}, 6)
+            as quality_refund_rate,
+        round({{ safe_divide('c.negative_product_reviews', 'c.reviews') }}, 6)
+            as negative_quality_review_rate,
         round({{ safe_divide('c.in_stock_orders', 'c.paid_orders') }}, 6) as in_stock_ratio,
         round({{ safe_divide('c.ship_hours_sum', 'c.shipped_orders') }}, 6) as avg_ship_hours,
-        round({{ safe_divide('c.im_replied_3min_sessions', 'c.im_sessions') }}, 6) as im_reply_3min_rate,
-        round({{ safe_divide('c.im_satisfied_sessions', 'c.im_rated_sessions') }}, 6) as im_satisfaction_rate,
+        round({{ safe_divide('c.im_replied_3min_sessions', 'c.im_sessions') }}, 6)
+            as im_reply_3min_rate,
+        round({{ safe_divide('c.im_satisfied_sessions', 'c.im_rated_sessions') }}, 6)
+            as im_satisfaction_rate,
         round({{ safe_divide('c.dispute_orders', 'c.paid_orders') }}, 6) as dispute_rate,
-        round({{ safe_divide('c.merchant_complete_hours_sum', 'c.merchant_completed_refunds') }}, 6) as refund_self_complete_hours,
+        round({{ safe_divide('c.merchant_complete_hours_sum', 'c.merchant_completed_refunds') }}, 6)
+            as refund_self_complete_hours,
         c.paid_orders < p.min_orders_for_rates as is_low_sample,
         cast(c.quality_refund_orders as bigint) as quality_refund_orders,
         cast(c.reviews as bigint) as reviews,
@@ -176,8 +185,10 @@ final as (
         i.info_rank
     from counts as c
     cross join params as p
-    left join category_paths as cp on cp.as_of_date = c.as_of_date and cp.category_id = c.category_id
-    left join info_scores as i on i.product_id = c.product_id and i.updated_at = c.product_updated_at
+    left join category_paths as cp
+        on cp.as_of_date = c.as_of_date and cp.category_id = c.category_id
+    left join info_scores as i
+        on i.product_id = c.product_id and i.updated_at = c.product_updated_at
 )
 
 select * from final

@@ -1,7 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
-  川流 coupon tasks (spec 05 §2): one row per (as_of_date D, activity, target shop, task) for every
-  coupon activity that has started by D-1, evaluated through min(end_date, D-1).
+  川流 coupon tasks (spec 05 §2): one row per (as_of_date D, activity, target shop, task) for
+  every coupon activity that has started by D-1, evaluated through min(end_date, D-1).
 -#}
 
 with spine as (
@@ -54,7 +55,8 @@ state_metrics as (
         cast(1 as double) as metric_day_value
     from activity_runs as ar
     inner join targets as t on t.activity_id = ar.activity_id
-    inner join shops as sh on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
+    inner join shops as sh
+        on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
     where sh.distribution_enabled_at is not null
     union all
     select
@@ -66,7 +68,8 @@ state_metrics as (
         cast(1 as double)
     from activity_runs as ar
     inner join targets as t on t.activity_id = ar.activity_id
-    inner join shops as sh on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
+    inner join shops as sh
+        on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
     where sh.distribution_plan_at is not null
 ),
 
@@ -103,7 +106,8 @@ metric_rows as (
         tr.as_of_date, tr.activity_id, tr.shop_id, tr.task_id, m.metric_date, m.metric_day_value
     from task_rows as tr
     inner join state_metrics as m
-        on m.as_of_date = tr.as_of_date and m.activity_id = tr.activity_id and m.shop_id = tr.shop_id
+        on m.as_of_date = tr.as_of_date and m.activity_id = tr.activity_id
+       and m.shop_id = tr.shop_id
        and m.metric = tr.metric and m.metric_date <= tr.evaluated_through
 ),
 
@@ -130,7 +134,8 @@ statuses as (
         coalesce(e.metric_value, 0) as metric_value,
         e.achieved_on,
         case
-            when tr.not_offered_if_done_before_start and e.achieved_on < tr.start_date then 'not_offered'
+            when tr.not_offered_if_done_before_start and e.achieved_on < tr.start_date
+                then 'not_offered'
             when e.achieved_on is not null then 'achieved'
             when tr.evaluated_through >= tr.end_date then 'not_achieved'
             else 'in_progress'

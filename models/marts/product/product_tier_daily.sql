@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   商品分层 G0–G4 per as_of_date × tiered product (spec 02): indicators,
   dimension levels, the tier (lowest cap of the four dimension levels, seed
@@ -76,8 +77,10 @@ capped as (
 tiered as (
     select
         *,
-        -- a missing cap (no tier_caps row for a level) must not silently stop capping: NULL fails not_null
-        case when info_cap is null or heat_cap is null or quality_cap is null or service_cap is null then null
+        -- a missing cap (no tier_caps row for a level) must not silently stop capping:
+        -- NULL fails not_null
+        case when info_cap is null or heat_cap is null or quality_cap is null
+                  or service_cap is null then null
              else least(info_cap, heat_cap, quality_cap, service_cap) end as tier_rank
     from capped
 ),
@@ -93,7 +96,8 @@ unranked as (
         t.*,
         coalesce(t.paid_orders < 1, false) as is_heat_unranked,
         coalesce(t.is_low_sample, false) as is_rates_unranked,
-        '(需近' || cast(p.window_days as {{ kscore.type_name('varchar') }}) || '天支付订单≥' as needs_prefix,
+        '(需近' || cast(p.window_days as {{ kscore.type_name('varchar') }}) || '天支付订单≥'
+            as needs_prefix,
         p.min_orders_for_rates
     from tiered as t
     cross join params as p
@@ -144,20 +148,28 @@ final as (
              else substr(
                  case when t.info_cap <= t.tier_rank then coalesce(';' || hi.hint, '') else '' end
                  || case when t.heat_cap <= t.tier_rank then coalesce(';' || hh.hint
-                        || case when t.is_heat_unranked then t.needs_prefix || '1)' else '' end, '') else '' end
+                        || case when t.is_heat_unranked then t.needs_prefix || '1)' else '' end, '')
+                      else '' end
                  || case when t.quality_cap <= t.tier_rank then coalesce(';' || hq.hint
                         || case when t.is_rates_unranked
-                                then t.needs_prefix || cast(t.min_orders_for_rates as {{ kscore.type_name('varchar') }}) || ')'
+                                then t.needs_prefix
+                                     || cast(t.min_orders_for_rates
+                                             as {{ kscore.type_name('varchar') }})
+                                     || ')'
                                 else '' end, '') else '' end
                  || case when t.service_cap <= t.tier_rank then coalesce(';' || hs.hint
                         || case when t.is_rates_unranked
-                                then t.needs_prefix || cast(t.min_orders_for_rates as {{ kscore.type_name('varchar') }}) || ')'
+                                then t.needs_prefix
+                                     || cast(t.min_orders_for_rates
+                                             as {{ kscore.type_name('varchar') }})
+                                     || ')'
                                 else '' end, '') else '' end,
                  2)
         end as upgrade_hint,
         cast(greatest(0,
                       case when t.is_heat_unranked then 1 - t.paid_orders else 0 end,
-                      case when t.is_rates_unranked then t.min_orders_for_rates - t.paid_orders else 0 end)
+                      case when t.is_rates_unranked then t.min_orders_for_rates - t.paid_orders
+                           else 0 end)
              as integer) as orders_to_rank,
         cast(t.info_cap as integer) as info_cap,
         cast(t.heat_cap as integer) as heat_cap,
