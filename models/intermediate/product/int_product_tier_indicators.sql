@@ -5,19 +5,13 @@
   (macro interval_sums) of the daily pre-aggregates over W = D-window_days … D-1.
   Change records (products, shops, categories) are the versions in force for D;
   refunds are the version in force for D (int_refunds_enriched in_force_from/to).
-  Also carries the info score of the product version and its category ancestors
-  (level 3 / 2 / 1) for the peer groups.
+  The windowed figures come from int_product_tier_contributions; also carries the
+  info score of the product version and its category ancestors (level 3 / 2 / 1,
+  int_product_category_paths) for the peer groups.
 -#}
 
-{#- the windowed figures per product: one contribution column each (macro contribution_columns); the
-    hour sums stay NULL where no row contributes -#}
-{%- set product_measures = {
-    'paid_orders': 'bigint', 'gmv': 'decimal(18, 2)', 'in_stock_orders': 'bigint', 'shipped_orders': 'bigint',
-    'ship_hours_sum': ['decimal(38, 18)', 'null'], 'ship_hours_count': 'bigint',
-    'completed_refund_amount': 'decimal(18, 2)', 'merchant_completed_refunds': 'bigint',
-    'merchant_complete_hours_sum': ['decimal(38, 18)', 'null'], 'merchant_complete_hours_count': 'bigint',
-    'quality_refund_orders': 'bigint', 'dispute_orders': 'bigint', 'reviews': 'bigint',
-    'negative_product_reviews': 'bigint', 'exposures': 'bigint'} -%}
+{#- the windowed figures per product (macro product_tier_measures) -#}
+{%- set product_measures = product_tier_measures() -%}
 
 with spine as (
     -- this build's as_of_dates and the 快质造 check Mondays not yet held (spec 09 §4.1)
@@ -32,33 +26,20 @@ shops as (
     select * from {{ ref('stg_landing__shops') }}
 ),
 
-categories as (
-    select * from {{ ref('stg_landing__categories') }}
-),
-
 info_scores as (
     select * from {{ ref('int_product_info_scores') }}
 ),
 
-orders_daily as {{ kscore.not_materialized() }} (
-    select * from {{ ref('int_product_orders_daily') }}
+product_contributions as (
+    select * from {{ ref('int_product_tier_contributions') }}
 ),
 
-reviews_daily as (
-    select * from {{ ref('int_product_reviews_daily') }}
-),
-
-traffic_daily as (
-    select * from {{ ref('int_product_traffic_daily') }}
+category_paths as (
+    select * from {{ ref('int_product_category_paths') }}
 ),
 
 im_daily as (
     select * from {{ ref('int_shop_im_daily') }}
-),
-
-refunds as (
-    select * from {{ ref('int_refunds_enriched') }}
-    where is_completed or platform_intervened
 ),
 
 params as (
@@ -96,134 +77,17 @@ tiered_products as (
       and sh.status = 'active'
 ),
 
-categories_in_force as (
-    select
-        w.as_of_date,
-        c.category_id,
-        c.parent_id,
-        c.level
-    from windows as w
-    inner join categories as c on {{ version_in_force('c', 'w.as_of_date') }}
-),
-
-category_paths as (
-    select
-        c.as_of_date,
-        c.category_id,
-        c.level as leaf_level,
-        case when c.level = 3 then c.category_id end as category_l3_id,
-        case when c.level = 2 then c.category_id
-             when p1.level = 2 then p1.category_id end as category_l2_id,
-        case when c.level = 1 then c.category_id
-             when p1.level = 1 then p1.category_id
-             when p2.level = 1 then p2.category_id end as category_l1_id
-    from categories_in_force as c
-    left join categories_in_force as p1 on p1.as_of_date = c.as_of_date and p1.category_id = c.parent_id
-    left join categories_in_force as p2 on p2.as_of_date = c.as_of_date and p2.category_id = p1.parent_id
-),
-
-{#- a refund version counts for the as_of_dates it is in force (in_force_from … in_force_to) within its
-    order's window: [max(in_force_from, paid + 1), min(in_force_to, paid + window_days)] -#}
-refund_versions as (
-    select
-        r.*,
-        case when r.in_force_from > {{ add_days('r.order_paid_date', 1) }} then r.in_force_from
-             else {{ add_days('r.order_paid_date', 1) }} end as version_from_date,
-        case when r.in_force_to is null or r.in_force_to > {{ add_days('r.order_paid_date', 'p.window_days') }}
-             then {{ add_days('r.order_paid_date', 'p.window_days') }} else r.in_force_to end as version_to_date
-    from refunds as r
-    cross join params as p
-),
-
-{#- an order counts once per flag while any of its versions with the flag is in force: the versions'
-    intervals merged into islands per order and flag -#}
-refund_flag_intervals as (
-    select product_id, order_id, 'quality' as flag, version_from_date as from_date, version_to_date as to_date
-    from refund_versions
-    where is_completed and is_quality_reason and version_from_date <= version_to_date
-    union all
-    select product_id, order_id, 'dispute', version_from_date, version_to_date
-    from refund_versions
-    where platform_intervened and version_from_date <= version_to_date
-),
-
-refund_order_flags as (
-    {{ merged_intervals('refund_flag_intervals', ['product_id', 'order_id', 'flag']) }}
-),
-
-{#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for
-    the as_of_dates d + 1 … d + window_days; a refund version also only while it is in force -#}
-product_contributions as (
-    select
-        o.product_id,
-        {{ add_days('o.paid_date', 1) }} as from_date,
-        {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
-        {{ contribution_columns(product_measures, {
-            'paid_orders': 'o.paid_orders', 'gmv': 'o.gmv', 'in_stock_orders': 'o.in_stock_orders'}) }}
-    from orders_daily as o
-    cross join params as p
-    union all
-    -- shipped by the end of D-1: counts from the day after it shipped
-    select
-        o.product_id,
-        {{ add_days('case when o.shipped_date > o.paid_date then o.shipped_date else o.paid_date end', 1) }},
-        {{ add_days('o.paid_date', 'p.window_days') }},
-        {{ contribution_columns(product_measures, {
-            'shipped_orders': 'o.shipped_orders', 'ship_hours_sum': 'o.ship_hours_sum',
-            'ship_hours_count': 'case when o.ship_hours_sum is not null then 1 else 0 end'}) }}
-    from orders_daily as o
-    cross join params as p
-    where o.shipped_date is not null
-    union all
-    select
-        r.product_id,
-        r.version_from_date,
-        r.version_to_date,
-        {{ contribution_columns(product_measures, {
-            'completed_refund_amount': 'r.refund_amount',
-            'merchant_completed_refunds': 'case when r.is_merchant_completed then 1 else 0 end',
-            'merchant_complete_hours_sum': 'case when r.is_merchant_completed then r.complete_hours end',
-            'merchant_complete_hours_count':
-                'case when r.is_merchant_completed and r.complete_hours is not null then 1 else 0 end'}) }}
-    from refund_versions as r
-    where r.is_completed
-    union all
-    select
-        product_id,
-        from_date,
-        to_date,
-        {{ contribution_columns(product_measures, {
-            'quality_refund_orders': "case when flag = 'quality' then 1 else 0 end",
-            'dispute_orders': "case when flag = 'dispute' then 1 else 0 end"}) }}
-    from refund_order_flags
-    union all
-    select
-        r.product_id,
-        {{ add_days('r.created_date', 1) }},
-        {{ add_days('r.created_date', 'p.window_days') }},
-        {{ contribution_columns(product_measures, {
-            'reviews': 'r.reviews', 'negative_product_reviews': 'r.negative_product_reviews'}) }}
-    from reviews_daily as r
-    cross join params as p
-    union all
-    select
-        tr.product_id,
-        {{ add_days('tr.traffic_date', 1) }},
-        {{ add_days('tr.traffic_date', 'p.window_days') }},
-        {{ contribution_columns(product_measures, {'exposures': 'tr.content_exposures'}) }}
-    from traffic_daily as tr
-    cross join params as p
-),
-
-{#- the probes carry the tiered product's columns: one row per tiered product and as_of_date, no join
-    of the sums back to them (both sides are every product x every as_of_date of the build) -#}
+{#- the probes carry the tiered product's columns: one row per tiered product and as_of_date, no
+    join of the sums back to them (both sides are every product x every as_of_date of the build) -#}
 product_sums as (
-    {{ interval_sums('tiered_products', 'product_contributions', ['product_id'], product_measures.keys() | list,
+    {{ interval_sums('tiered_products', 'product_contributions', ['product_id'],
+        product_measures.keys() | list,
         carry=['window_start', 'window_end', 'shop_id', 'category_id', 'product_updated_at'],
         first_day=as_of_dates_with_checks_first_day()) }}
 ),
 
-{#- every active shop in force (a superset of the tiered products' shops; tiered_products is read once) -#}
+{#- every active shop in force (a superset of the tiered products' shops; tiered_products is read
+    once) -#}
 shop_probes as (
     select w.as_of_date, sh.shop_id
     from windows as w
@@ -260,14 +124,16 @@ counts as (
         o.category_id,
         o.product_updated_at,
         coalesce(o.paid_orders, 0) as paid_orders,
-        cast(coalesce(o.gmv, 0) - coalesce(o.completed_refund_amount, 0) as decimal(18, 2)) as effective_gmv,
+        cast(coalesce(o.gmv, 0) - coalesce(o.completed_refund_amount, 0) as decimal(18, 2))
+            as effective_gmv,
         coalesce(o.exposures, 0) as exposures,
         coalesce(o.quality_refund_orders, 0) as quality_refund_orders,
         coalesce(o.reviews, 0) as reviews,
         coalesce(o.negative_product_reviews, 0) as negative_product_reviews,
         coalesce(o.in_stock_orders, 0) as in_stock_orders,
         coalesce(o.shipped_orders, 0) as shipped_orders,
-        case when o.ship_hours_count > 0 then cast(o.ship_hours_sum as double) end as ship_hours_sum,
+        case when o.ship_hours_count > 0 then cast(o.ship_hours_sum as double) end
+            as ship_hours_sum,
         coalesce(im.im_sessions, 0) as im_sessions,
         coalesce(im.im_replied_3min_sessions, 0) as im_replied_3min_sessions,
         coalesce(im.im_rated_sessions, 0) as im_rated_sessions,
@@ -296,14 +162,19 @@ final as (
         c.effective_gmv,
         cast(c.exposures as bigint) as exposures,
         round({{ safe_divide('c.effective_gmv', 'c.exposures') }}, 6) as exposure_conversion,
-        round({{ safe_divide('c.quality_refund_orders', 'c.paid_orders') }}, 6) as quality_refund_rate,
-        round({{ safe_divide('c.negative_product_reviews', 'c.reviews') }}, 6) as negative_quality_review_rate,
+        round({{ safe_divide('c.quality_refund_orders', 'c.paid_orders') }}, 6)
+            as quality_refund_rate,
+        round({{ safe_divide('c.negative_product_reviews', 'c.reviews') }}, 6)
+            as negative_quality_review_rate,
         round({{ safe_divide('c.in_stock_orders', 'c.paid_orders') }}, 6) as in_stock_ratio,
         round({{ safe_divide('c.ship_hours_sum', 'c.shipped_orders') }}, 6) as avg_ship_hours,
-        round({{ safe_divide('c.im_replied_3min_sessions', 'c.im_sessions') }}, 6) as im_reply_3min_rate,
-        round({{ safe_divide('c.im_satisfied_sessions', 'c.im_rated_sessions') }}, 6) as im_satisfaction_rate,
+        round({{ safe_divide('c.im_replied_3min_sessions', 'c.im_sessions') }}, 6)
+            as im_reply_3min_rate,
+        round({{ safe_divide('c.im_satisfied_sessions', 'c.im_rated_sessions') }}, 6)
+            as im_satisfaction_rate,
         round({{ safe_divide('c.dispute_orders', 'c.paid_orders') }}, 6) as dispute_rate,
-        round({{ safe_divide('c.merchant_complete_hours_sum', 'c.merchant_completed_refunds') }}, 6) as refund_self_complete_hours,
+        round({{ safe_divide('c.merchant_complete_hours_sum', 'c.merchant_completed_refunds') }}, 6)
+            as refund_self_complete_hours,
         c.paid_orders < p.min_orders_for_rates as is_low_sample,
         cast(c.quality_refund_orders as bigint) as quality_refund_orders,
         cast(c.reviews as bigint) as reviews,
@@ -314,8 +185,10 @@ final as (
         i.info_rank
     from counts as c
     cross join params as p
-    left join category_paths as cp on cp.as_of_date = c.as_of_date and cp.category_id = c.category_id
-    left join info_scores as i on i.product_id = c.product_id and i.updated_at = c.product_updated_at
+    left join category_paths as cp
+        on cp.as_of_date = c.as_of_date and cp.category_id = c.category_id
+    left join info_scores as i
+        on i.product_id = c.product_id and i.updated_at = c.product_updated_at
 )
 
 select * from final

@@ -1,7 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
-  川流 coupon tasks (spec 05 §2): one row per (as_of_date D, activity, target shop, task) for every
-  coupon activity that has started by D-1, evaluated through min(end_date, D-1).
+  川流 coupon tasks (spec 05 §2): one row per (as_of_date D, activity, target shop, task) for
+  every coupon activity that has started by D-1, evaluated through min(end_date, D-1).
 -#}
 
 with spine as (
@@ -24,14 +25,9 @@ shops as (
     select * from {{ ref('stg_landing__shops') }}
 ),
 
-orders_daily as {{ kscore.not_materialized() }} (
-    select * from {{ ref('int_chuanliu_shop_orders_daily') }}
-),
-
-self_live_daily as (
-    select shop_id, live_date, live_hours
-    from {{ ref('int_live_daily') }}
-    where host_type = 'shop'
+day_metrics as (
+    -- metrics that accumulate over the activity's days (cut at evaluated_through below)
+    select * from {{ ref('int_chuanliu_coupon_day_metrics') }}
 ),
 
 activity_runs as (
@@ -48,41 +44,6 @@ activity_runs as (
     where a.activity_type in (select activity_type from tasks)
 ),
 
-target_activity as (
-    select t.activity_id, t.shop_id, a.start_date, a.end_date
-    from targets as t
-    inner join activities as a on a.activity_id = t.activity_id
-),
-
--- metrics that accumulate over the activity's days (independent of D; cut at evaluated_through below)
-distributed_orders_cumulative as (
-    select
-        ta.activity_id,
-        ta.shop_id,
-        'distributed_orders' as metric,
-        o.paid_date as metric_date,
-        cast(sum(o.distributed_orders) over (
-            partition by ta.activity_id, ta.shop_id order by o.paid_date
-            rows between unbounded preceding and current row) as double) as metric_day_value
-    from target_activity as ta
-    inner join orders_daily as o
-        on o.shop_id = ta.shop_id and o.paid_date >= ta.start_date and o.paid_date <= ta.end_date
-),
-
-day_metrics as (
-    select activity_id, shop_id, metric, metric_date, metric_day_value from distributed_orders_cumulative
-    union all
-    select ta.activity_id, ta.shop_id, 'max_day_self_live_hours', l.live_date, cast(round(l.live_hours, 6) as double)
-    from target_activity as ta
-    inner join self_live_daily as l
-        on l.shop_id = ta.shop_id and l.live_date >= ta.start_date and l.live_date <= ta.end_date
-    union all
-    select ta.activity_id, ta.shop_id, 'max_day_self_live_gmv', o.paid_date, cast(round(o.self_live_gmv, 2) as double)
-    from target_activity as ta
-    inner join orders_daily as o
-        on o.shop_id = ta.shop_id and o.paid_date >= ta.start_date and o.paid_date <= ta.end_date
-),
-
 -- state metrics: the day the shop did it, from the shop version in force for D
 state_metrics as (
     select
@@ -94,7 +55,8 @@ state_metrics as (
         cast(1 as double) as metric_day_value
     from activity_runs as ar
     inner join targets as t on t.activity_id = ar.activity_id
-    inner join shops as sh on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
+    inner join shops as sh
+        on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
     where sh.distribution_enabled_at is not null
     union all
     select
@@ -106,7 +68,8 @@ state_metrics as (
         cast(1 as double)
     from activity_runs as ar
     inner join targets as t on t.activity_id = ar.activity_id
-    inner join shops as sh on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
+    inner join shops as sh
+        on sh.shop_id = t.shop_id and {{ version_in_force('sh', 'ar.as_of_date') }}
     where sh.distribution_plan_at is not null
 ),
 
@@ -143,7 +106,8 @@ metric_rows as (
         tr.as_of_date, tr.activity_id, tr.shop_id, tr.task_id, m.metric_date, m.metric_day_value
     from task_rows as tr
     inner join state_metrics as m
-        on m.as_of_date = tr.as_of_date and m.activity_id = tr.activity_id and m.shop_id = tr.shop_id
+        on m.as_of_date = tr.as_of_date and m.activity_id = tr.activity_id
+       and m.shop_id = tr.shop_id
        and m.metric = tr.metric and m.metric_date <= tr.evaluated_through
 ),
 
@@ -170,7 +134,8 @@ statuses as (
         coalesce(e.metric_value, 0) as metric_value,
         e.achieved_on,
         case
-            when tr.not_offered_if_done_before_start and e.achieved_on < tr.start_date then 'not_offered'
+            when tr.not_offered_if_done_before_start and e.achieved_on < tr.start_date
+                then 'not_offered'
             when e.achieved_on is not null then 'achieved'
             when tr.evaluated_through >= tr.end_date then 'not_achieved'
             else 'in_progress'
@@ -202,7 +167,8 @@ final as (
         status,
         achieved_on,
         cast(metric_value as double) as metric_value,
-        cast(case when status = 'achieved' and payout_order = 1 then reward_exposures else 0 end as bigint) as reward_exposures,
+        cast(case when status = 'achieved' and payout_order = 1 then reward_exposures else 0 end
+             as bigint) as reward_exposures,
         evaluated_through,
         start_date,
         end_date,

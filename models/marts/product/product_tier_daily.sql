@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   商品分层 G0–G4 per as_of_date × tiered product (spec 02): indicators,
   dimension levels, the tier (lowest cap of the four dimension levels, seed
@@ -21,6 +22,10 @@ scores as (
 
 caps as (
     select * from {{ ref('tier_caps') }}
+),
+
+hint_labels as (
+    select * from {{ ref('int_product_tier_hint_labels') }}
 ),
 
 params as (
@@ -72,39 +77,16 @@ capped as (
 tiered as (
     select
         *,
-        -- a missing cap (no tier_caps row for a level) must not silently stop capping: NULL fails not_null
-        case when info_cap is null or heat_cap is null or quality_cap is null or service_cap is null then null
+        -- a missing cap (no tier_caps row for a level) must not silently stop capping:
+        -- NULL fails not_null
+        case when info_cap is null or heat_cap is null or quality_cap is null
+                  or service_cap is null then null
              else least(info_cap, heat_cap, quality_cap, service_cap) end as tier_rank
     from capped
 ),
 
 max_tier as (
     select max(tier_cap) as max_tier_rank from caps
-),
-
-{#- for each dimension and target tier: the lowest level whose cap reaches it -#}
-targets as (
-    select distinct tier_cap as target_rank from caps
-),
-
-hint_levels as (
-    select
-        c.dimension,
-        c.dimension_cn,
-        t.target_rank,
-        min(c.level_rank) as level_rank
-    from targets as t
-    inner join caps as c on c.tier_cap >= t.target_rank
-    group by c.dimension, c.dimension_cn, t.target_rank
-),
-
-hint_labels as (
-    select
-        h.dimension,
-        h.target_rank,
-        h.dimension_cn || ':' || c.level as hint
-    from hint_levels as h
-    inner join caps as c on c.dimension = h.dimension and c.level_rank = h.level_rank
 ),
 
 {#- the orders a dimension unranked for lack of orders needs: heat ranks with >= 1 paid order in W,
@@ -114,7 +96,8 @@ unranked as (
         t.*,
         coalesce(t.paid_orders < 1, false) as is_heat_unranked,
         coalesce(t.is_low_sample, false) as is_rates_unranked,
-        '(需近' || cast(p.window_days as {{ kscore.type_name('varchar') }}) || '天支付订单≥' as needs_prefix,
+        '(需近' || cast(p.window_days as {{ kscore.type_name('varchar') }}) || '天支付订单≥'
+            as needs_prefix,
         p.min_orders_for_rates
     from tiered as t
     cross join params as p
@@ -165,20 +148,28 @@ final as (
              else substr(
                  case when t.info_cap <= t.tier_rank then coalesce(';' || hi.hint, '') else '' end
                  || case when t.heat_cap <= t.tier_rank then coalesce(';' || hh.hint
-                        || case when t.is_heat_unranked then t.needs_prefix || '1)' else '' end, '') else '' end
+                        || case when t.is_heat_unranked then t.needs_prefix || '1)' else '' end, '')
+                      else '' end
                  || case when t.quality_cap <= t.tier_rank then coalesce(';' || hq.hint
                         || case when t.is_rates_unranked
-                                then t.needs_prefix || cast(t.min_orders_for_rates as {{ kscore.type_name('varchar') }}) || ')'
+                                then t.needs_prefix
+                                     || cast(t.min_orders_for_rates
+                                             as {{ kscore.type_name('varchar') }})
+                                     || ')'
                                 else '' end, '') else '' end
                  || case when t.service_cap <= t.tier_rank then coalesce(';' || hs.hint
                         || case when t.is_rates_unranked
-                                then t.needs_prefix || cast(t.min_orders_for_rates as {{ kscore.type_name('varchar') }}) || ')'
+                                then t.needs_prefix
+                                     || cast(t.min_orders_for_rates
+                                             as {{ kscore.type_name('varchar') }})
+                                     || ')'
                                 else '' end, '') else '' end,
                  2)
         end as upgrade_hint,
         cast(greatest(0,
                       case when t.is_heat_unranked then 1 - t.paid_orders else 0 end,
-                      case when t.is_rates_unranked then t.min_orders_for_rates - t.paid_orders else 0 end)
+                      case when t.is_rates_unranked then t.min_orders_for_rates - t.paid_orders
+                           else 0 end)
              as integer) as orders_to_rank,
         cast(t.info_cap as integer) as info_cap,
         cast(t.heat_cap as integer) as heat_cap,
