@@ -52,14 +52,14 @@ final as (
     union all
     select
         ta.activity_id, ta.shop_id, 'max_day_self_live_hours', l.live_date,
-        cast(round(l.live_hours, 6) as double)
+        {{ round_half_up('l.live_hours', 6) }}
     from target_activity as ta
     inner join self_live_daily as l
         on l.shop_id = ta.shop_id and l.live_date >= ta.start_date and l.live_date <= ta.end_date
     union all
     select
         ta.activity_id, ta.shop_id, 'max_day_self_live_gmv', o.paid_date,
-        cast(round(o.self_live_gmv, 2) as double)
+        {{ round_half_up('o.self_live_gmv', 2) }}
     from target_activity as ta
     inner join orders_daily as o
         on o.shop_id = ta.shop_id and o.paid_date >= ta.start_date and o.paid_date <= ta.end_date

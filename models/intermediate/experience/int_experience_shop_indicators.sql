@@ -110,8 +110,8 @@ final as (
         is_scored,
         {{ kscore.sql_string(name) }} as indicator,
         {%- if den %}
-        round({{ safe_divide(num, den) }}, 6) as value,
-        round(cast({{ num }} as double), 6) as numerator,
+        {{ round_half_up(safe_divide(num, den), 6) }} as value,
+        {{ round_half_up('cast(' ~ num ~ ' as double)', 6) }} as numerator,
         cast({{ den }} as double) as denominator
         {%- else %}
         cast({{ num }} as double) as value,
