@@ -33,7 +33,7 @@ from test_bad_input import KSCORE, clean_baseline, kscore, kscore_main, next_day
 
 MAX_LINES = 40
 PHASE_LINES = {
-    "sense": r"^sense\s+\d+/\d+ files, \d+ rejected, [\d,]+ rows \([\d,]+ rows/s\), [\d.]+s$",
+    "sense": r"^sense\s+\d+/\d+ files, \d+ rejected, [\d,]+ rows( \([\d,]+ rows/s\))?, [\d.]+s$",
     "raw gates": r"^raw gates\s+(\d+)/\1 tables, dt \S+ … \S+: \d+ passed, \d+ failed, .*[\d.]+s$",
     "dbt build": r"^dbt build\s+(\d+)/\1 nodes, \d+ errors.*, [\dms.]+$",
     "mart gates": r"^mart gates\s+(\d+)/\1 marts, as_of_dates \S+ … \S+: \d+ passed, \d+ failed, .*[\d.]+s$",
