@@ -42,41 +42,46 @@ params as (
     ]) }}
 ),
 
-{#- the product's candidate groups: its ancestor at each level (3, 2, 1) -#}
-candidate_groups as (
+{#- the size of every category at each level (3, 2, 1): its products with >= 1 paid order in W -#}
+group_sizes as (
     {%- for level in [3, 2, 1] %}
     select
         i.as_of_date,
-        i.product_id,
         {{ level }} as peer_level,
         i.category_l{{ level }}_id as peer_category_id,
-        i.paid_orders
+        sum(case when i.paid_orders >= 1 then 1 else 0 end) as ordered_products
     from indicators as i
     where i.category_l{{ level }}_id is not null
+    group by i.as_of_date, i.category_l{{ level }}_id
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
-candidate_sizes as (
-    select
-        c.as_of_date,
-        c.product_id,
-        c.peer_level,
-        c.peer_category_id,
-        sum(case when c.paid_orders >= 1 then 1 else 0 end)
-            over (partition by c.as_of_date, c.peer_level, c.peer_category_id) as ordered_products
-    from candidate_groups as c
-),
-
+{#- the product's leaf group, or the first ancestor that reaches the size, or its top level -#}
 chosen_levels as (
     select
-        c.as_of_date,
-        c.product_id,
-        coalesce(max(case when c.ordered_products >= p.min_peer_group_size then c.peer_level end),
-                 min(c.peer_level)) as peer_level
-    from candidate_sizes as c
+        i.as_of_date,
+        i.product_id,
+        {%- for level in [3, 2, 1] %}
+        i.category_l{{ level }}_id,
+        g{{ level }}.ordered_products as size_l{{ level }},
+        {%- endfor %}
+        case
+            {%- for level in [3, 2, 1] %}
+            when g{{ level }}.ordered_products >= p.min_peer_group_size then {{ level }}
+            {%- endfor %}
+            {%- for level in [1, 2, 3] %}
+            when i.category_l{{ level }}_id is not null then {{ level }}
+            {%- endfor %}
+        end as peer_level
+    from indicators as i
     cross join params as p
-    group by c.as_of_date, c.product_id
+    {%- for level in [3, 2, 1] %}
+    left join group_sizes as g{{ level }}
+        on g{{ level }}.as_of_date = i.as_of_date
+       and g{{ level }}.peer_level = {{ level }}
+       and g{{ level }}.peer_category_id = i.category_l{{ level }}_id
+    {%- endfor %}
 ),
 
 chosen_groups as (
@@ -84,13 +89,18 @@ chosen_groups as (
         c.as_of_date,
         c.product_id,
         c.peer_level,
-        c.peer_category_id,
-        cast(c.ordered_products as bigint) as peer_group_size
-    from candidate_sizes as c
-    inner join chosen_levels as l
-        on l.as_of_date = c.as_of_date
-       and l.product_id = c.product_id
-       and l.peer_level = c.peer_level
+        case c.peer_level
+            {%- for level in [3, 2, 1] %}
+            when {{ level }} then c.category_l{{ level }}_id
+            {%- endfor %}
+        end as peer_category_id,
+        cast(case c.peer_level
+            {%- for level in [3, 2, 1] %}
+            when {{ level }} then c.size_l{{ level }}
+            {%- endfor %}
+        end as bigint) as peer_group_size
+    from chosen_levels as c
+    where c.peer_level is not null
 ),
 
 subtree_scores as (
