@@ -2,10 +2,10 @@
 {#-
   价格力 / 内容GPM / 综合好评率 scores and levels per as_of_date × product
   (spec 09 §3, 02's method per dimension, the shared macros peer_percentile and
-  weighted_mean). A product is ranked in the subtree of each of its category
-  ancestors (levels 3, 2, 1) and keeps the figures of the level 02 chose for it
-  (peer_category_level): it is compared with every product of that subtree that
-  is ranked in the dimension, whatever group those chose for themselves.
+  weighted_mean, via subtree_peer_scores). A product is ranked in the subtree
+  of the level 02 chose for it (peer_category_level): it is compared with every
+  product of that subtree that is ranked in the dimension, whatever group those
+  chose for themselves.
     p      tie-safe peer percentile of each non-NULL indicator (direction from
            seed extra_dimension_weights), among the ranked products
     score  100 × Σ wᵢ pᵢ / Σ wᵢ over the non-NULL indicators (6 decimals)
@@ -14,16 +14,18 @@
            min_percentile <= q; an unranked product gets a NULL score and
            02's unranked_level_rank (及格).
 -#}
-{%- set indicators = [
-    {'indicator': 'price_vs_list', 'dimension': 'price', 'precision': 6},
-    {'indicator': 'price_vs_history', 'dimension': 'price', 'precision': 6},
-    {'indicator': 'live_gpm', 'dimension': 'gpm', 'precision': 2},
-    {'indicator': 'video_gpm', 'dimension': 'gpm', 'precision': 2},
-    {'indicator': 'good_review_rate', 'dimension': 'good_review', 'precision': 6},
+{%- set indicators = [] -%}
+{%- for name, dimension, precision in [
+    ('price_vs_list', 'price', 6), ('price_vs_history', 'price', 6),
+    ('live_gpm', 'gpm', 2), ('video_gpm', 'gpm', 2),
+    ('good_review_rate', 'good_review', 6),
 ] -%}
+    {%- do indicators.append({'indicator': name, 'dimension': dimension, 'precision': precision,
+                              'ranked': 's.is_' ~ dimension ~ '_ranked'}) -%}
+{%- endfor -%}
 {%- set dimensions = ['price', 'gpm', 'good_review'] -%}
 
-with indicators as (
+with indicators as {{ not_materialized() }} (
     select * from {{ ref('int_product_extra_indicators') }}
 ),
 
@@ -41,89 +43,34 @@ tier_params as (
     ]) }}
 ),
 
-{#- one row per as_of_date x product x ancestor level with the values to rank, rounded before ranking;
-    NULL where the product is not ranked in that dimension -#}
-peer_rows as (
-    {%- for level in [3, 2, 1] %}
+{#- the group 02 chose for the product, as its ancestor at that level -#}
+chosen_groups as (
     select
         i.as_of_date,
         i.product_id,
-        {{ level }} as peer_level,
-        i.category_l{{ level }}_id as peer_category_id,
-        {%- for ind in indicators %}
-        case when i.is_{{ ind.dimension }}_ranked
-             then round(cast(i.{{ ind.indicator }} as double), {{ ind.precision }}) end
-            as {{ ind.indicator }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        i.peer_category_level as peer_level,
+        case i.peer_category_level
+            when 3 then i.category_l3_id when 2 then i.category_l2_id else i.category_l1_id
+        end as peer_category_id
     from indicators as i
-    where i.category_l{{ level }}_id is not null
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    where i.peer_category_level is not null
 ),
 
-indicator_percentiles as (
-    {%- for ind in indicators %}
-    select
-        pr.as_of_date,
-        pr.product_id,
-        pr.peer_level,
-        pr.peer_category_id,
-        w.dimension,
-        w.weight,
-        {{ peer_percentile('case when w.higher_is_better then pr.' ~ ind.indicator
-                           ~ ' else -pr.' ~ ind.indicator ~ ' end',
-                           ['pr.as_of_date', 'pr.peer_level', 'pr.peer_category_id'], true) }}
-            as percentile
-    from peer_rows as pr
-    inner join weights as w on w.indicator = {{ kscore.sql_string(ind.indicator) }}
-    where pr.{{ ind.indicator }} is not null
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-),
-
-dimension_scores as (
-    select
-        ip.as_of_date,
-        ip.product_id,
-        ip.peer_level,
-        ip.peer_category_id,
-        {%- for d in dimensions %}
-        {{ weighted_mean("case when ip.dimension = " ~ kscore.sql_string(d)
-                         ~ " then 100 * ip.percentile end", 'ip.weight') }}
-            as {{ d }}_score{{ ',' if not loop.last }}
-        {%- endfor %}
-    from indicator_percentiles as ip
-    group by ip.as_of_date, ip.product_id, ip.peer_level, ip.peer_category_id
-),
-
-score_percentiles as (
-    select
-        s.*,
-        {%- for d in dimensions %}
-        round({{ peer_percentile('s.' ~ d ~ '_score',
-                                 ['s.as_of_date', 's.peer_level', 's.peer_category_id'], true) }}, 6)
-            as {{ d }}_percentile{{ ',' if not loop.last }}
-        {%- endfor %}
-    from dimension_scores as s
+subtree_scores as (
+    {{ subtree_peer_scores('indicators', 'chosen_groups', indicators, 'weights', dimensions)
+       | indent(4) }}
 ),
 
 chosen_scores as (
     select
-        sp.as_of_date,
-        sp.product_id,
+        ss.*,
         {%- for d in dimensions %}
-        sp.{{ d }}_score,
-        sp.{{ d }}_percentile,
         (select max(l.level_rank) from levels as l
          where l.dimension = {{ kscore.sql_string(d) }}
-           and l.min_percentile <= sp.{{ d }}_percentile)
+           and l.min_percentile <= ss.{{ d }}_percentile)
             as {{ d }}_percentile_rank{{ ',' if not loop.last }}
         {%- endfor %}
-    from score_percentiles as sp
-    inner join indicators as i
-        on i.as_of_date = sp.as_of_date
-       and i.product_id = sp.product_id
-       and i.peer_category_level = sp.peer_level
+    from subtree_scores as ss
 ),
 
 ranked as (
