@@ -3,7 +3,7 @@
   rows where a seed of indicator weights and the models disagree about the
   indicators. `indicators` names the macro that lists what the models compute
   (shop_experience_indicators, creator_reputation_indicators,
-  product_tier_indicators); `columns` the keys both must agree on (the
+  product_tier_indicators, product_extra_indicators); `columns` the keys both must agree on (the
   indicator and its dimension). An indicator in the seed that no model
   computes would get no value; one computed but not in the seed would get no
   weight: both fail, each row naming which side lacks it.
@@ -13,6 +13,7 @@
 {%- if indicators == 'shop_experience_indicators' %}{% set computed = kscore.shop_experience_indicators() %}
 {%- elif indicators == 'creator_reputation_indicators' %}{% set computed = kscore.creator_reputation_indicators() %}
 {%- elif indicators == 'product_tier_indicators' %}{% set computed = kscore.product_tier_indicators() %}
+{%- elif indicators == 'product_extra_indicators' %}{% set computed = kscore.product_extra_indicators() %}
 {%- else %}{{ exceptions.raise_compiler_error('matches_indicator_set: no indicator list named ' ~ indicators) }}
 {%- endif %}
 with computed as (

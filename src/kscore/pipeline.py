@@ -426,6 +426,15 @@ def check_extra_vars(extra_vars: dict[str, str]) -> dict[str, str]:
     owned = sorted(set(extra_vars) & set(RUNNER_VARS))
     if owned:
         raise RunError(f"--var {', '.join(owned)}: set by kscore run itself (use --from/--to/--landing)")
+    for name, value in extra_vars.items():
+        # a date var (kuaizhizao_first_check_date, ...) is checked here, not as a cast error deep in dbt
+        if name.endswith("_date") and value:
+            try:
+                ok = len(value) == 10 and dt.date.fromisoformat(value).isoformat() == value
+            except ValueError:
+                ok = False
+            if not ok:
+                raise RunError(f"--var {name}={value}: not a date YYYY-MM-DD")
     return dict(extra_vars)
 
 

@@ -145,7 +145,8 @@ def _compiled_model_sql(paths, model: str) -> str:
 
 def test_indicator_seeds_and_models_must_name_the_same_indicators(empty_build, tmp_path):
     """matches_indicator_set: the weight seeds list exactly the indicators the models compute (the macros
-    shop_experience_indicators, creator_reputation_indicators, product_tier_indicators), with the same dimension;
+    shop_experience_indicators, creator_reputation_indicators, product_tier_indicators, product_extra_indicators),
+    with the same dimension;
     a seed row no model computes, a computed indicator the seed lacks and a moved dimension each fail."""
     import shutil
 
@@ -163,7 +164,10 @@ def test_indicator_seeds_and_models_must_name_the_same_indicators(empty_build, t
     shop = "matches_indicator_set_shop_indicator_weights_indicator__dimension_key__shop_experience_indicators"
     product = "matches_indicator_set_dimension_weights_indicator__dimension__product_tier_indicators"
     creator = "matches_indicator_set_creator_indicator_weights_indicator__dimension_key__creator_reputation_indicators"
-    assert (problems(shop), problems(product), problems(creator)) == (0, 0, 0)
+    extra = "matches_indicator_set_extra_dimension_weights_indicator__dimension__product_extra_indicators"
+    assert (problems(shop), problems(product), problems(creator), problems(extra)) == (0, 0, 0, 0)
+    con.execute("update rules.extra_dimension_weights set dimension = 'price' where indicator = 'live_gpm'")
+    assert problems(extra) == 2                               # spec 09 §3: a moved dimension fails both ways
     con.execute("insert into rules.shop_indicator_weights (indicator, dimension_key) values ('made_up_rate', 'stability')")
     assert problems(shop) == 1                                # in the seed, computed by no model
     con.execute("delete from rules.shop_indicator_weights where indicator in ('made_up_rate', 'delivery_hours')")

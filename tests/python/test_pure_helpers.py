@@ -151,6 +151,9 @@ def test_run_var_option_parses_and_refuses_the_runners_own_vars():
             _var(bad)
     with pytest.raises(RunError, match="from_date, run_id"):
         check_extra_vars({"run_id": "x", "from_date": "2023-01-01", "ok": "1"})
+    for bad in ("2023-13-01", "2023-2-6", "20230206"):           # refused before any file exists, by name
+        with pytest.raises(RunError, match=f"kuaizhizao_first_check_date={bad}: not a date"):
+            check_extra_vars({"kuaizhizao_first_check_date": bad})
     extra = check_extra_vars({"kuaizhizao_first_check_date": "2023-02-06"})
     # the project var goes to dbt as --vars; the per-run values stay in the environment
     assert cli_vars(dbt_vars(D, D, Path("landing"), "r", **extra)) == [

@@ -187,6 +187,14 @@ def test_session_and_video_drilldowns_rank_within_the_shop(small_published):
                    count(*) filter (where gmv_rank_in_shop = 1)
             from marts.{table} where as_of_date = ?""", [AS_OF]).fetchone()
         assert keys == n, (table, n, keys)
+        # rank() by gmv descending within the shop: a row ranks k exactly when k-1 rows of its shop sell more
+        wrong = con.execute(f"""
+            select count(*) from marts.{table} as r
+            where r.as_of_date = ? and r.gmv_rank_in_shop <> 1 + (
+                select count(*) from marts.{table} as o
+                where o.as_of_date = r.as_of_date and o.shop_id = r.shop_id and o.gmv > r.gmv)""",
+            [AS_OF]).fetchone()[0]
+        assert wrong == 0, (table, wrong)
         assert n > shops > 0 and top >= shops, (table, n, shops, top)
         assert con.execute(f"select count(*) from marts.{table} where as_of_date = ? and gmv > 0",
                            [AS_OF]).fetchone()[0] > 0, table

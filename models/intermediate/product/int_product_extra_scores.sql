@@ -15,13 +15,9 @@
            02's unranked_level_rank (及格).
 -#}
 {%- set indicators = [] -%}
-{%- for name, dimension, precision in [
-    ('price_vs_list', 'price', 6), ('price_vs_history', 'price', 6),
-    ('live_gpm', 'gpm', 2), ('video_gpm', 'gpm', 2),
-    ('good_review_rate', 'good_review', 6),
-] -%}
-    {%- do indicators.append({'indicator': name, 'dimension': dimension, 'precision': precision,
-                              'ranked': 's.is_' ~ dimension ~ '_ranked'}) -%}
+{%- for ind in product_extra_indicators() -%}
+    {%- do indicators.append({'indicator': ind.indicator, 'dimension': ind.dimension, 'precision': ind.precision,
+                              'ranked': 's.is_' ~ ind.dimension ~ '_ranked'}) -%}
 {%- endfor -%}
 {%- set dimensions = ['price', 'gpm', 'good_review'] -%}
 
