@@ -1,4 +1,4 @@
-"""The `kscore` command line (spec 07): generate, run, validate, runs."""
+"""The `kscore` command line (spec 07): generate, run, validate, runs, explain, report."""
 from __future__ import annotations
 
 import argparse
@@ -188,6 +188,18 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from kscore.shop_report import ShopReportError, write_report
+
+    try:
+        out = write_report(args.shop, args.as_of, args.out, args.warehouse)
+    except ShopReportError as exc:
+        print(f"kscore report: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kscore", description="The merchant and creator scoring warehouse.")
     p.add_argument("--version", action=_Version, nargs=0,
@@ -260,6 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print one JSON document (schema: docs/explain.md)")
     e.add_argument("--warehouse", default=str(default_warehouse()), help="published file")
     e.set_defaults(func=cmd_explain)
+
+    rp = sub.add_parser("report", help="one shop's page: scores, 30-day history, tiers, gaps, alerts",
+                        description="Write one static HTML page (works offline, charts inline) for one shop "
+                                    "and as_of_date from the published file (docs/report.md).")
+    rp.add_argument("--shop", type=_int, required=True, metavar="ID", help="shop_id")
+    rp.add_argument("--as-of", dest="as_of", type=_date, required=True, help="the as_of_date, YYYY-MM-DD")
+    rp.add_argument("--out", required=True, metavar="FILE.html", help="the page to write")
+    rp.add_argument("--warehouse", default=str(default_warehouse()), help="published file")
+    rp.set_defaults(func=cmd_report)
     return p
 
 
