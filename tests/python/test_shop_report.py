@@ -1,0 +1,317 @@
+"""`kscore report --shop ID --as-of D --out FILE.html` (issue 13, point 5): one shop's offline page.
+
+The session's tiny zone (conftest `tiny_landing`) is built and published once for its last three
+as_of_dates (one range build, so the page has a history and day-over-day alerts). The page of a
+正式期 shop and of a 成长期 shop is written by the command line; its tables are read back from their
+`data-field` / `data-value` cells and compared with SQL on the published marts; it must name no
+external URL in any `src` or `href`; and it is opened in headless Chromium, whose rendered DOM must
+hold every chart as SVG with one mark per data point. Chromium missing is a FAILURE (never a skip):
+the message names the Debian package (MAKEFILE_CHANGE.md has the install lines).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import duckdb
+import pytest
+
+from kscore import PROJECT_DIR
+from kscore.pipeline import run
+from kscore.shop_report import DISTANCE_MARTS, collect
+from kscore.shop_report_html import CHARTS, fmt, render
+
+from conftest import last_as_of
+
+TIERS = ("G0", "G1", "G2", "G3", "G4")
+DAYS = (last_as_of() - dt.timedelta(days=2), last_as_of())
+CHROMIUM_MISSING = ("headless Chromium is needed to check that the shop report renders and none is on PATH "
+                    "(chromium / chromium-browser / google-chrome): install it, e.g. `apt-get install -y "
+                    "chromium` on Debian (MAKEFILE_CHANGE.md)")
+
+
+class Page(HTMLParser):
+    """The tables' cells (table id → row key → field → (data-value, text)), every src/href, the
+    charts' divs and, in a rendered DOM, the SVG marks of each chart (chart → mark class → count)."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells: dict[str, dict[str, dict[str, tuple[str, str]]]] = {}
+        self.links: list[str] = []
+        self.charts: dict[str, dict] = {}
+        self.body: dict = {}
+        self._table = self._row = None
+        self._cell: list | None = None
+        self._stack: list[tuple[str, str | None]] = []  # open div/g: (tag, chart name or mark class)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("src", "href"):
+            if key in a:
+                self.links.append(a[key] or "")
+        if tag == "body":
+            self.body = a
+        if tag == "table":
+            self._table = a.get("id") or a.get("data-mart")
+            self.cells.setdefault(self._table, {})
+        elif tag == "tr":
+            self._row = a.get("data-indicator") or a.get("data-who") or (
+                f"{a['data-day']}|{a['data-alert']}|{a['data-subject']}" if "data-alert" in a else "")
+        elif tag == "td" and "data-field" in a:
+            self._cell = [a["data-field"], a["data-value"], ""]
+        if tag == "div":
+            name = a.get("data-chart")
+            if name:
+                self.charts[name] = {"rendered": a.get("data-rendered"), "marks": {}}
+            self._stack.append(("div", name))
+        elif tag == "g":
+            cls = a.get("class", "")
+            self._stack.append(("g", cls if "role-mark" in cls else None))
+        elif tag == "path" and self._stack and self._stack[-1][0] == "g" and self._stack[-1][1]:
+            chart = next((n for t, n in reversed(self._stack) if t == "div" and n), None)
+            if chart:
+                mark = self._stack[-1][1].split()[0]
+                marks = self.charts[chart]["marks"]
+                marks[mark] = marks.get(mark, 0) + 1
+
+    def handle_endtag(self, tag):
+        if tag in ("div", "g") and self._stack:
+            self._stack.pop()
+        elif tag == "td" and self._cell:
+            field, value, text = self._cell
+            self.cells[self._table].setdefault(self._row, {})[field] = (value, text.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.cells[self._table].setdefault(self._row, {})
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell:
+            self._cell[2] += data
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    return page
+
+
+def rows(con, sql, params=()):
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def value_of(cell: tuple[str, str]):
+    return None if cell[0] == "" else json.loads(cell[0])
+
+
+def same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a) == str(b)
+    return float(a) == float(b)
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "kscore.cli", "report", *map(str, args)], cwd=PROJECT_DIR,
+                          capture_output=True, text=True, timeout=180)
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(CHROMIUM_MISSING)
+
+
+def rendered_dom(page_file, tmp_path) -> str:
+    """The DOM after the page's scripts ran, as headless Chromium serialises it."""
+    out = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          f"--user-data-dir={tmp_path / 'chromium-profile'}", "--virtual-time-budget=20000",
+                          "--dump-dom", page_file.as_uri()], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "</html>" in out.stdout, out.stderr[-2000:]
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def wh(tiny_landing, tmp_path_factory):
+    published = tmp_path_factory.mktemp("shop_report") / "wh" / "kscore.duckdb"
+    result = run(DAYS[0], DAYS[1], tiny_landing, published, progress=lambda s: None)
+    assert result.ok, result.message
+    con = duckdb.connect(str(published), read_only=True)
+    yield published, con
+    con.close()
+
+
+def pick_shops(con) -> tuple[int, int]:
+    """A 正式期 shop on the last day with on-sale products, the most alerts of the range first; and a
+    成长期 shop of that day."""
+    scored = con.execute("""
+        select s.shop_id from marts.shop_experience_score_daily s
+        join marts.shop_product_tier_summary_daily t using (as_of_date, shop_id)
+        left join (select shop_id, count(*) as n from marts.shop_alerts_daily group by shop_id) a using (shop_id)
+        where s.as_of_date = ? and s.is_scored and t.on_sale_products > 0
+        order by coalesce(a.n, 0) desc, s.shop_id limit 1""", [DAYS[1]]).fetchone()
+    growing = con.execute("select min(shop_id) from marts.shop_experience_score_daily "
+                          "where as_of_date = ? and not is_scored", [DAYS[1]]).fetchone()
+    assert scored and growing and growing[0] is not None, "the tiny zone must have both stages on its last day"
+    return scored[0], growing[0]
+
+
+@pytest.fixture(scope="module")
+def pages(wh, tmp_path_factory):
+    published, con = wh
+    folder = tmp_path_factory.mktemp("shop_pages")
+    out = {}
+    for shop in pick_shops(con):
+        page = folder / f"shop_{shop}.html"
+        done = cli("--shop", shop, "--as-of", DAYS[1], "--out", page, "--warehouse", published)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == f"wrote {page}"
+        out[shop] = page
+    return out
+
+
+def test_page_is_self_contained(pages):
+    for page in pages.values():
+        text = page.read_text(encoding="utf-8")
+        parsed = parse(text)
+        external = [u for u in parsed.links if re.match(r"\s*(https?:)?//", u, re.I)]
+        assert external == [], f"{page.name} links outside itself: {external}"
+        assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.I)
+        assert "<script src" not in text and "<link" not in text.lower()
+        assert set(parsed.charts) == set(CHARTS)
+
+
+def test_numbers_equal_the_marts(wh, pages):
+    _, con = wh
+    shop = next(iter(pages))
+    page = parse(pages[shop].read_text(encoding="utf-8"))
+    mart = rows(con, "select * from marts.shop_experience_score_daily where shop_id = ? and as_of_date = ?",
+                [shop, DAYS[1]])[0]
+    score = page.cells["score-table"][""]
+    assert {"experience_score", "experience_score_100", "score_stage", "paid_orders_30d"} <= set(score)
+    for field, cell in score.items():
+        assert same(value_of(cell), mart[field]), field
+    assert score["experience_score"][1] == f"{mart['experience_score']:.2f}"
+    assert score["experience_score_100"][1] == fmt(mart["experience_score_100"])
+
+    indicators = rows(con, "select * from marts.shop_experience_indicators_daily where shop_id = ? "
+                           "and as_of_date = ?", [shop, DAYS[1]])
+    table = page.cells["indicator-table"]
+    assert set(table) - {""} == {i["indicator"] for i in indicators}
+    for i in indicators:
+        for field, cell in table[i["indicator"]].items():
+            assert same(value_of(cell), i[field]), (i["indicator"], field)
+            assert cell[1] == fmt(i[field]), (i["indicator"], field)
+
+    tiers = page.cells["tier-table"]
+    own = rows(con, "select * from marts.shop_product_tier_summary_daily where shop_id = ? and as_of_date = ?",
+               [shop, DAYS[1]])[0]
+    # the main category's leaves, walked down the tree with plain joins (three levels at most)
+    cat = rows(con, """
+        with leaves as (
+            select c1.category_id from bi.dim_categories c1 where c1.category_id = ?
+            union select c2.category_id from bi.dim_categories c2 where c2.parent_id = ?
+            union select c3.category_id from bi.dim_categories c3
+                  join bi.dim_categories c2 on c3.parent_id = c2.category_id where c2.parent_id = ?)
+        select sum(on_sale_products) as on_sale_products, sum(g0_products) as g0_products,
+               sum(g1_products) as g1_products, sum(g2_products) as g2_products,
+               sum(g3_products) as g3_products, sum(g4_products) as g4_products
+        from marts.category_tier_distribution_daily where as_of_date = ?
+          and category_id in (select category_id from leaves)""", [mart["main_category_id"]] * 3 + [DAYS[1]])[0]
+    assert cat["on_sale_products"] and cat["on_sale_products"] >= 1
+    for who, expected in (("shop", own), ("category", cat)):
+        for tier in TIERS:
+            field = f"{tier.lower()}_products"
+            assert same(value_of(tiers[who][field]), expected[field]), (who, tier)
+        assert same(value_of(tiers[who]["on_sale_products"]), expected["on_sale_products"]), who
+    assert same(value_of(tiers["shop"]["good_product_share"]), own["good_product_share"])
+
+    alerts = rows(con, "select as_of_date, alert_type, subject_id from marts.shop_alerts_daily where shop_id = ? "
+                       "and as_of_date between ? and ?", [shop, DAYS[1] - dt.timedelta(days=29), DAYS[1]])
+    shown = set(page.cells["alert-table"]) - {""}
+    assert shown == {f"{a['as_of_date']}|{a['alert_type']}|{a['subject_id']}" for a in alerts}
+
+    doc = json.loads(re.search(r'id="kscore-shop-report-data">(.*?)</script>', pages[shop].read_text(
+        encoding="utf-8"), re.S).group(1))
+    history = rows(con, "select as_of_date, experience_score from marts.shop_experience_score_daily "
+                        "where shop_id = ? order by as_of_date", [shop])
+    assert [(h["as_of_date"], h["experience_score"]) for h in doc["history"]] == [
+        (h["as_of_date"].isoformat(), h["experience_score"]) for h in history]
+    assert len(history) == 3
+
+
+def test_renders_in_headless_chromium(wh, pages, tmp_path):
+    _, con = wh
+    for shop, page_file in pages.items():
+        page = parse(page_file.read_text(encoding="utf-8"))
+        dom = parse(rendered_dom(page_file, tmp_path))
+        assert dom.body.get("data-charts-rendered") == str(len(CHARTS)), (shop, dom.body)
+        doc = json.loads(re.search(r'id="kscore-shop-report-data">(.*?)</script>', page_file.read_text(
+            encoding="utf-8"), re.S).group(1))
+        scored_days = [h for h in doc["history"] if h["experience_score"] is not None]
+        for name in CHARTS:
+            chart = dom.charts[name]
+            assert chart["rendered"] == "ok", (shop, name, chart)
+        marks = {name: dom.charts[name]["marks"] for name in CHARTS}
+        # one point per scored day, one bar per scored indicator, one bar per tier and side
+        assert marks["score_history"].get("mark-symbol", 0) == len(scored_days), (shop, marks)
+        scored_indicators = [i for i in doc["indicators"] if i["indicator_score"] is not None]
+        assert marks["indicator_scores"].get("mark-rect", 0) == len(scored_indicators), (shop, marks)
+        sides = sum(1 for who in ("shop", "category") if doc["tiers"][who]["on_sale_products"])
+        assert marks["tier_compare"].get("mark-rect", 0) == 5 * sides, (shop, marks)
+        assert marks["tier_history"].get("mark-rect", 0) == 5 * len(doc["tiers"]["history"]), (shop, marks)
+        if doc["score"]["is_scored"]:
+            assert len(scored_days) == 3 and marks["score_history"].get("mark-line") == 1
+        assert page.charts.keys() == dom.charts.keys()
+
+
+def test_gaps_not_available_until_the_distance_marts_exist(wh, pages, tmp_path):
+    published, con = wh
+    shop = next(iter(pages))
+    text = pages[shop].read_text(encoding="utf-8")
+    assert 'data-gaps="not-available"' in text and all(m in text for m in DISTANCE_MARTS)
+    # a copy of the published file with stand-in distance marts: the section shows their rows
+    copy = tmp_path / "kscore.duckdb"
+    shutil.copy(published, copy)
+    rw = duckdb.connect(str(copy))
+    try:
+        rw.execute("create view marts.shop_score_distance_daily as select as_of_date, shop_id, "
+                   "'timely_pickup_rate' as indicator, 0.25 as gap from marts.shop_experience_score_daily")
+        for mart in DISTANCE_MARTS[1:]:
+            rw.execute(f"create view marts.{mart} as select as_of_date, product_id, tier, 1 as steps "
+                       "from marts.product_tier_daily")
+        doc = collect(rw, shop, DAYS[1])
+        products = rw.execute("select count(*) from marts.product_tier_daily where shop_id = ? and as_of_date = ?",
+                              [shop, DAYS[1]]).fetchone()[0]
+    finally:
+        rw.close()
+    assert doc["gaps"]["available"]
+    tables = {t["mart"]: t for t in doc["gaps"]["tables"]}
+    assert [r["shop_id"] for r in tables["shop_score_distance_daily"]["rows"]] == [shop]
+    assert len(tables["product_tier_path_daily"]["rows"]) == min(products, 10)
+    page = parse(render(doc))
+    assert set(page.cells) >= set(DISTANCE_MARTS)
+
+
+def test_bad_input_is_one_line_exit_2(wh, tmp_path):
+    published, con = wh
+    out = tmp_path / "x.html"
+    unknown = cli("--shop", 999999999, "--as-of", DAYS[1], "--out", out, "--warehouse", published)
+    unpublished = cli("--shop", pick_shops(con)[0], "--as-of", "2030-01-01", "--out", out, "--warehouse", published)
+    no_file = cli("--shop", 1, "--as-of", DAYS[1], "--out", out, "--warehouse", tmp_path / "none.duckdb")
+    for done, words in ((unknown, "unknown shop"), (unpublished, "is not published"), (no_file, "no published file")):
+        assert done.returncode == 2, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("kscore report: ") and words in lines[0], done.stderr
+        assert done.stdout == ""
+    assert not out.exists()
