@@ -315,3 +315,16 @@ def test_bad_input_is_one_line_exit_2(wh, tmp_path):
         assert len(lines) == 1 and lines[0].startswith("kscore report: ") and words in lines[0], done.stderr
         assert done.stdout == ""
     assert not out.exists()
+
+
+def test_the_subcommand_has_help_and_the_date_rule():
+    from kscore.cli import build_parser
+
+    out = subprocess.run([sys.executable, "-m", "kscore.cli", "report", "--help"], cwd=PROJECT_DIR,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "usage: kscore report" in out.stdout, out.stderr
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["report", "--shop", "1", "--as-of", "20230113", "--out", "x.html"])
+    assert exc.value.code == 2
+    args = build_parser().parse_args(["report", "--shop", "10001", "--as-of", "2023-01-13", "--out", "x.html"])
+    assert (args.shop, args.as_of, args.out) == (10001, dt.date(2023, 1, 13), "x.html")
