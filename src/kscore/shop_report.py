@@ -225,6 +225,9 @@ def write_report(shop_id: int, as_of: dt.date, out: Path | str, warehouse: Path 
     con = connect(warehouse)
     try:
         doc = collect(con, shop_id, as_of)
+    except duckdb.Error as exc:  # e.g. a day file of a mart's view is gone: one line, not a trace
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ShopReportError(f"cannot read the published marts: {first}") from None
     finally:
         con.close()
     page = render(doc)

@@ -9,6 +9,7 @@ read the numbers back; the whole collected dict is inlined too, as JSON (`#kscor
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 
@@ -53,10 +54,18 @@ def cell(field: str, v, text: str | None = None) -> str:
 
 # --- charts (Altair → Vega-Lite specs) -----------------------------------------------------------
 
+def _utc(day: dt.date, hours: int) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, hours=hours, utc=True)
+
+
 def _x_day(doc: dict):
-    """as_of_date on a UTC time axis (the ISO dates are UTC midnights), one tick a day up to 10 days."""
-    step = max(1, -(-len(doc["history"]) // 10))
-    return alt.X("as_of_date:T", title="as_of_date", scale=alt.Scale(type="utc"),
+    """as_of_date on a UTC time axis (the ISO dates are UTC midnights) over the whole window D-29 … D
+    (half a day of margin each side), whatever days have data: an empty history still draws an axis."""
+    last = dt.date.fromisoformat(doc["as_of_date"])
+    first = last - dt.timedelta(days=doc["history_days"] - 1)
+    step = max(1, -(-doc["history_days"] // 10))
+    return alt.X("as_of_date:T", title="as_of_date",
+                 scale=alt.Scale(type="utc", domain=[_utc(first - dt.timedelta(days=1), 12), _utc(last, 12)]),
                  axis=alt.Axis(format="%m-%d", labelAngle=0,
                                tickCount=alt.TimeIntervalStep(interval="day", step=step)))
 
@@ -76,8 +85,8 @@ def dimension_history_chart(doc: dict) -> alt.Chart:
               for h in doc["history"] for key, name in names.items() if h[key] is not None]
     return alt.Chart(alt.Data(values=values), width=WIDTH, height=220,
                      title="维度得分 dimension scores and the 100-point total").mark_line(point=True).encode(
-        _x_day(doc), alt.Y("score:Q", title="得分", scale=alt.Scale(zero=False)),
-        alt.Color("series:N", title=None, sort=list(names.values())),
+        _x_day(doc), alt.Y("score:Q", title="得分", scale=alt.Scale(domain=[50, 100])),
+        alt.Color("series:N", title=None, scale=alt.Scale(domain=list(names.values()))),
         tooltip=["as_of_date:N", "series:N", "score:Q"])
 
 
@@ -87,7 +96,7 @@ def indicator_chart(doc: dict) -> alt.Chart:
                      title="指标得分 indicator scores (50 + 50 × peer percentile)").mark_bar().encode(
         alt.X("indicator_score:Q", title="指标得分", scale=alt.Scale(domain=[0, 100])),
         alt.Y("indicator_name_cn:N", title=None, sort=None),
-        alt.Color("dimension:N", title="维度"),
+        alt.Color("dimension:N", title="维度", scale=alt.Scale(domain=list(doc["dimensions"].values()))),
         tooltip=["indicator_name_cn:N", "value:Q", "indicator_score:Q", "weight:Q", "weighted_score:Q"])
 
 
@@ -101,7 +110,7 @@ def tier_compare_chart(doc: dict) -> alt.Chart:
         alt.X("tier:N", title=None, sort=list(TIERS), axis=alt.Axis(labelAngle=0)),
         alt.XOffset("who:N", sort=["本店", "主营类目"]),
         alt.Y("share:Q", title="占比", axis=alt.Axis(format="%")),
-        alt.Color("who:N", title=None, sort=["本店", "主营类目"]),
+        alt.Color("who:N", title=None, scale=alt.Scale(domain=["本店", "主营类目"])),
         tooltip=["who:N", "tier:N", "products:Q", alt.Tooltip("share:Q", format=".1%")])
 
 
@@ -112,7 +121,7 @@ def tier_history_chart(doc: dict) -> alt.Chart:
                      title="本店商品分层 the shop's tiers, last 30 days").mark_bar().encode(
         alt.X("as_of_date:O", title="as_of_date", axis=alt.Axis(labelExpr="slice(datum.label, 5)")),
         alt.Y("products:Q", title="商品数", stack="zero"),
-        alt.Color("tier:N", sort=list(TIERS), scale=alt.Scale(scheme="redyellowgreen")),
+        alt.Color("tier:N", scale=alt.Scale(domain=list(TIERS), scheme="redyellowgreen")),
         alt.Order("tier:N"), tooltip=["as_of_date:N", "tier:N", "products:Q"])
 
 
@@ -126,7 +135,12 @@ CHARTS = {
 
 
 def chart_specs(doc: dict) -> dict[str, dict]:
-    return {name: make(doc).to_dict() for name, make in CHARTS.items()}
+    """The Vega-Lite spec of every chart. The `$schema` URL is dropped (the page names no address;
+    vega-embed is told the mode instead)."""
+    specs = {name: make(doc).to_dict() for name, make in CHARTS.items()}
+    for spec in specs.values():
+        spec.pop("$schema", None)
+    return specs
 
 
 def javascript_bundle(vl_version: str) -> str:
@@ -246,7 +260,7 @@ EMBED = """
   var names = Object.keys(specs), done = 0;
   names.forEach(function (name) {
     var el = document.getElementById('chart-' + name);
-    vegaEmbed(el, specs[name], {renderer: 'svg', actions: false}).then(function () {
+    vegaEmbed(el, specs[name], {mode: 'vega-lite', renderer: 'svg', actions: false}).then(function () {
       el.setAttribute('data-rendered', 'ok');
     }).catch(function (err) {
       el.setAttribute('data-rendered', 'error');

@@ -64,6 +64,9 @@ class Page(HTMLParser):
                 f"{a['data-day']}|{a['data-alert']}|{a['data-subject']}" if "data-alert" in a else "")
         elif tag == "td" and "data-field" in a:
             self._cell = [a["data-field"], a["data-value"], ""]
+        if tag == "svg" and self._stack and self._stack[-1][0] == "div" and self._stack[-1][1]:
+            # the chart's own SVG, a direct child of its div (vega-embed's output)
+            self.charts[self._stack[-1][1]]["size"] = (float(a.get("width", "nan")), float(a.get("height", "nan")))
         if tag == "div":
             name = a.get("data-chart")
             if name:
@@ -262,6 +265,9 @@ def test_renders_in_headless_chromium(wh, pages, tmp_path):
         for name in CHARTS:
             chart = dom.charts[name]
             assert chart["rendered"] == "ok", (shop, name, chart)
+            # a chart of no data once came out 1.8e308 px wide (an empty legend): every SVG has a sane size
+            width, height = chart.get("size", (0, 0))
+            assert 100 <= width <= 2000 and 50 <= height <= 2000, (shop, name, chart)
         marks = {name: dom.charts[name]["marks"] for name in CHARTS}
         # one point per scored day, one bar per scored indicator, one bar per tier and side
         assert marks["score_history"].get("mark-symbol", 0) == len(scored_days), (shop, marks)
