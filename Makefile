@@ -14,7 +14,7 @@ DEMO_FIRST ?= 2023-04-18
 DEMO_LAST ?= 2023-05-01
 WAREHOUSE ?= warehouse/kscore.duckdb
 
-.PHONY: setup run test lint fmt demo-data bench bench-scale clean docs spark-setup
+.PHONY: setup run test lint fmt demo-data bench bench-scale clean docs spark-setup chromium-setup
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,13 +62,19 @@ run: $(STAMP) demo-data
 
 # two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
 # worker, so its module fixtures (the builds it shares) are built once
-test: $(STAMP) $(DUCKDB1_STAMP) lint
+test: $(STAMP) $(DUCKDB1_STAMP) chromium-setup lint
 	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile tests/python
 
 # Apache Spark (issue 12, docs/spark.md): Java from Debian when missing, dbt-spark and pyspark into .venv
 spark-setup: $(STAMP)
 	command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+
+# headless Chromium for tests/python/test_shop_report.py (the shop page must render; docs/report.md):
+# Debian's chromium when no Chromium is on PATH (apt needs root, as for spark-setup's Java)
+chromium-setup:
+	command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # Python lint (ruff.toml); `make test` runs it first, so CI fails on a lint error
 lint: $(STAMP)
