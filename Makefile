@@ -63,7 +63,7 @@ run: $(STAMP) demo-data
 # two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
 # worker, so its module fixtures (the builds it shares) are built once
 test: $(STAMP) $(DUCKDB1_STAMP) chromium-setup lint
-	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile tests/python
+	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15 tests/python
 
 # Apache Spark (issue 12, docs/spark.md): Java from Debian when missing, dbt-spark and pyspark into .venv
 spark-setup: $(STAMP)
