@@ -205,7 +205,7 @@ def render_text(wi: dict) -> str:
         for db, da in zip(b["dimensions"], a["dimensions"], strict=True):
             out.append(f"  {db['name_cn']}: 分 {_arrow(db['score'], da['score'])}, 同类百分位 "
                        f"{_arrow(db['percentile'], da['percentile'])}, 等级 {_arrow(db['level'], da['level'])}, "
-                       f"分层上限 {_arrow(f'G{db["cap"]}', f'G{da["cap"]}')}")
+                       f"分层上限 {_arrow('G' + str(db['cap']), 'G' + str(da['cap']))}")
         out.append(f"  商品分层 {_arrow(b['tier'], a['tier'])}")
     else:
         ib = {i["indicator"]: i for i in b["indicators"]}

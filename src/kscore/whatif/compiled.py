@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import subprocess
-from pathlib import Path
 
 from kscore import PROJECT_DIR
 from kscore.dbt_runner import dbt_executable
