@@ -129,6 +129,19 @@ def _notes(kind: str, doc: dict, changed: dict[str, dict]) -> list[str]:
     return notes
 
 
+def _attach_build(con, build: Path) -> bool:
+    """The build file attached read-only under its stem, the catalog name of the rendered SQL; True when
+    attached here (to detach after), False when the process's shared DuckDB instance of the published file
+    already has it under that name."""
+    row = con.execute("select path from duckdb_databases() where database_name = ?", [build.stem]).fetchall()
+    if row:
+        if row[0][0] and Path(row[0][0]).resolve() == build.resolve():
+            return False
+        raise WhatIfError(f"the catalog name {build.stem!r} is taken by {row[0][0]} in this process")
+    con.execute(f'attach {literal(build)} as "{build.stem}" (read_only)')
+    return True
+
+
 def what_if(kind: str, entity_id: int, as_of: dt.date, changes: dict[str, float],
             warehouse: Path | str | None = None) -> dict:
     """The entity of `kind` on `as_of` recomputed with `changes` ({indicator: value}), its peers fixed:
@@ -148,7 +161,7 @@ def what_if(kind: str, entity_id: int, as_of: dt.date, changes: dict[str, float]
     build = paths.build.stem  # the catalog name dbt rendered the seeds' relations with
     con = duckdb.connect(str(paths.published), read_only=True)
     try:
-        con.execute(f'attach {literal(paths.build)} as "{build}" (read_only)')
+        attached = _attach_build(con, paths.build)
         try:
             inputs.load_changes(con, changes)
             if kind == "product":
@@ -163,7 +176,8 @@ def what_if(kind: str, entity_id: int, as_of: dt.date, changes: dict[str, float]
                 inputs.scored_indicators(con, kind, entity_id, as_of)
                 before, after = _scored_before(doc), _scored_after(con, stmts, doc, kind, entity_id)
         finally:
-            con.execute(f'detach "{build}"')
+            if attached:
+                con.execute(f'detach "{build}"')
     except duckdb.Error as exc:
         raise WhatIfError(f"the what-if query failed: {str(exc).strip().splitlines()[0]}") from None
     finally:
