@@ -60,11 +60,11 @@ def test_unchanged_day_gives_back_the_marts(wh):
         "refund_self_complete_hours"])
     con.execute(f"create or replace temp table whatif_product_scores as {stmts['product_scores']}")
     cols = ", ".join(("product_id", *PRODUCT_SCORE_COLUMNS))
-    for a, b in ((f"select {cols} from ({stmts['product_tier']})",
-                  f"select {cols} from marts.product_tier_daily where as_of_date = ?"),):
-        assert con.execute(f"select count(*) from ({a})").fetchall()[0][0] > 500
-        assert con.execute(f"select count(*) from ({a} except all {b})", [DAY]).fetchall()[0][0] == 0
-        assert con.execute(f"select count(*) from ({b} except all {a})", [DAY]).fetchall()[0][0] == 0
+    a = f"select {cols} from ({stmts['product_tier']})"
+    b = f"select {cols} from marts.product_tier_daily where as_of_date = ?"
+    assert con.execute(f"select count(*) from ({a})").fetchall()[0][0] > 500
+    assert con.execute(f"select count(*) from ({a} except all {b})", [DAY]).fetchall()[0][0] == 0
+    assert con.execute(f"select count(*) from ({b} except all {a})", [DAY]).fetchall()[0][0] == 0
     for kind, m in inputs.SCORED.items():
         inputs.scored_indicators(con, kind, -1, DAY)
         con.execute(f"create or replace temp table whatif_scored as {stmts[kind + '_scored']}")
