@@ -158,6 +158,8 @@ def what_if(kind: str, entity_id: int, as_of: dt.date, changes: dict[str, float]
         stmts = compiled_statements(paths)
     except CompileError as exc:
         raise WhatIfError(str(exc)) from None
+    except OSError as exc:  # the warehouse folder is not writable, a disk is full, …
+        raise WhatIfError(f"cannot write the what-if SQL cache beside {paths.published}: {exc}") from None
     build = paths.build.stem  # the catalog name dbt rendered the seeds' relations with
     con = duckdb.connect(str(paths.published), read_only=True)
     try:
