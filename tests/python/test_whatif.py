@@ -224,6 +224,10 @@ def test_cli_text_json_and_errors(wh):
     text = cli("product", p["product_id"], "--as-of", DAY, "--warehouse", published,
                "--what-if", "quality_refund_rate=0")
     assert text.returncode == 0 and "假设 (what-if, 同行固定)" in text.stdout and "商品分层 " in text.stdout
+    shop = ids(con, "select min(shop_id) from marts.shop_experience_score_daily where as_of_date = ? and is_scored")[0]
+    text = cli("shop", shop, "--as-of", DAY, "--warehouse", published, "--what-if", "im_reply_3min_rate=1")
+    assert text.returncode == 0, text.stderr
+    assert "IM三分钟回复率" in text.stdout.split("假设")[1] and "百分制 " in text.stdout.split("假设")[1]
     for args in (["--what-if", "no_such_indicator=1"], ["--what-if", "quality_refund_rate=abc"],
                  ["--what-if", "quality_refund_rate"]):
         bad = cli("product", p["product_id"], "--as-of", DAY, "--warehouse", published, *args)

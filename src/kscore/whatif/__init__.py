@@ -225,16 +225,16 @@ def render_text(wi: dict) -> str:
         out.append(f"  商品分层 {_arrow(b['tier'], a['tier'])}")
     else:
         ib = {i["indicator"]: i for i in b["indicators"]}
-        changed = {c["indicator"] for c in wi["changes"]}
+        ia = {i["indicator"]: i for i in a["indicators"]}
         for db, da in zip(b["dimensions"], a["dimensions"], strict=True):
             out.append(f"  {db['name_cn']}: 得分 {_arrow(db['score'], da['score'])}")
-            for i in (x for x in a["indicators"] if x["indicator"] in changed):
-                if i["indicator"] in {x["indicator"] for x in wi["changes"] if x["dimension"] == db["dimension"]}:
-                    o = ib[i["indicator"]]
-                    out.append(f"    {i['name_cn']} {_arrow(o['value'], i['value'])}: 指标得分 "
-                               f"{_arrow(o['indicator_score'], i['indicator_score'])}, 加权得分 "
-                               f"{_arrow(o['weighted_score'], i['weighted_score'])}")
-        out.append(f"  百分制 {_arrow(b['score_100'], a['score_100'])}; 五分制 {_arrow(b['five_point'], a['five_point'])}"
+            for c in (x for x in wi["changes"] if x["dimension"] == db["dimension"]):
+                o, i = ib[c["indicator"]], ia[c["indicator"]]
+                out.append(f"    {i['name_cn']} {_arrow(o['value'], i['value'])}: 指标得分 "
+                           f"{_arrow(o['indicator_score'], i['indicator_score'])}, 加权得分 "
+                           f"{_arrow(o['weighted_score'], i['weighted_score'])}")
+        out.append(f"  百分制 {_arrow(b['score_100'], a['score_100'])}; "
+                   f"五分制 {_arrow(b['five_point'], a['five_point'])}"
                    f"; 同行百分位 {_arrow(b['peer_percentile'], a['peer_percentile'])}; {a['stage']}")
     out.extend(f"  注: {n}" for n in wi["notes"])
     return "\n".join(out) + "\n"
