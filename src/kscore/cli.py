@@ -181,10 +181,20 @@ def cmd_explain(args) -> int:
 
     try:
         doc = explain(args.kind, args.entity_id, args.as_of, args.warehouse)
+        if getattr(args, "what_if", None):  # issue 13 point 2: src/kscore/whatif
+            from kscore import whatif
+
+            doc["what_if"] = whatif.what_if(args.kind, args.entity_id, args.as_of,
+                                            whatif.parse_changes(args.what_if), args.warehouse)
     except ExplainError as exc:
         print(f"kscore explain: {exc}", file=sys.stderr)
         return 2
-    print(to_json(doc) if args.json else render_text(doc), end="\n" if args.json else "")
+    text = to_json(doc) if args.json else render_text(doc)
+    if "what_if" in doc and not args.json:
+        from kscore.whatif import render_text as render_what_if
+
+        text += render_what_if(doc["what_if"])
+    print(text, end="\n" if args.json else "")
     return 0
 
 
@@ -271,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--as-of", dest="as_of", type=_date, required=True, help="the as_of_date, YYYY-MM-DD")
     e.add_argument("--json", action="store_true", help="print one JSON document (schema: docs/explain.md)")
     e.add_argument("--warehouse", default=str(default_warehouse()), help="published file")
+    e.add_argument("--what-if", dest="what_if", action="append", metavar="INDICATOR=VALUE",
+                   help="recompute with this indicator value, the peers fixed (repeatable; docs/explain.md)")
     e.set_defaults(func=cmd_explain)
 
     rp = sub.add_parser("report", help="one shop's page: scores, 30-day history, tiers, gaps, alerts",

@@ -60,30 +60,7 @@ joined as (
     left join scores as s on s.as_of_date = i.as_of_date and s.product_id = i.product_id
 ),
 
-capped as (
-    select
-        j.*,
-        ci.tier_cap as info_cap,
-        ch.tier_cap as heat_cap,
-        cq.tier_cap as quality_cap,
-        cs.tier_cap as service_cap
-    from joined as j
-    left join caps as ci on ci.dimension = 'info' and ci.level_rank = j.info_rank
-    left join caps as ch on ch.dimension = 'heat' and ch.level_rank = j.heat_rank
-    left join caps as cq on cq.dimension = 'quality' and cq.level_rank = j.quality_rank
-    left join caps as cs on cs.dimension = 'service' and cs.level_rank = j.service_rank
-),
-
-tiered as (
-    select
-        *,
-        -- a missing cap (no tier_caps row for a level) must not silently stop capping:
-        -- NULL fails not_null
-        case when info_cap is null or heat_cap is null or quality_cap is null
-                  or service_cap is null then null
-             else least(info_cap, heat_cap, quality_cap, service_cap) end as tier_rank
-    from capped
-),
+{{ product_tier_caps('joined', 'caps') }}
 
 max_tier as (
     select max(tier_cap) as max_tier_rank from caps
