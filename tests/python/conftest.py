@@ -41,3 +41,38 @@ def copy_zone(src: Path, dst: Path) -> Path:
 def last_as_of(days: int = TINY_DAYS, start: dt.date = TINY_START) -> dt.date:
     """The newest as_of_date a zone supports: the day after its last landed day."""
     return start + dt.timedelta(days=days)
+
+
+# One published build of a 60-day tiny zone, shared READ-ONLY by every test module that only reads a
+# published file (explain, what-if, the shop report, the distance marts): as_of_dates PUBLISHED_DAYS, the
+# 快质造 first check inside the zone. Built once per test session, whatever the number of pytest-xdist
+# workers: the first worker to ask builds it under a file lock in the session's shared temp folder, the
+# others wait and reuse it. A test that changes a published file works on a copy.
+PUBLISHED_ZONE_DAYS = 60
+PUBLISHED_DAYS = (dt.date(2023, 2, 24), dt.date(2023, 2, 26))
+PUBLISHED_VARS = {"kuaizhizao_first_check_date": "2023-02-06"}
+
+
+@pytest.fixture(scope="session")
+def published_tiny(tmp_path_factory, worker_id) -> Path:
+    """The published file (kscore.duckdb) of that shared build; its landing zone is `<folder>/landing`."""
+    from filelock import FileLock
+
+    from kscore.generate import generate
+    from kscore.pipeline import run
+
+    # under xdist every worker's basetemp is <session folder>/popen-gw<N>: their parent is this session's
+    # alone; without xdist ("master") the basetemp itself is
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    root = shared / "published_tiny"
+    published = root / "wh" / "kscore.duckdb"
+    with FileLock(str(shared / "published_tiny.lock")):
+        if not (root / "ok").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            generate(root / "landing", scale="tiny", start=TINY_START, days=PUBLISHED_ZONE_DAYS, seed=42)
+            result = run(*PUBLISHED_DAYS, root / "landing", published, progress=lambda s: None,
+                         extra_vars=PUBLISHED_VARS)
+            assert result.ok, result.message
+            (root / "ok").write_text(result.message or "published")
+    return published

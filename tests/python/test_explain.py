@@ -1,6 +1,7 @@
 """`kscore explain` (issue 13, point 1): its numbers are the marts' cells, its text names the platform's terms.
 
-A tiny zone of 60 days is generated and as_of_dates 2023-02-25 … 2023-02-26 built and published once; sampled
+The session's shared published build (conftest `published_tiny`: a tiny zone of 60 days, as_of_dates
+2023-02-24 … 2023-02-26) is read, never changed; on its last two days sampled
 products, and every shop and creator of a day, are explained in process and compared cell by cell with the
 published marts; the command line is run for the text, the JSON and the errors (exit code 2, one line).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 
@@ -16,21 +18,16 @@ import pytest
 
 from kscore import PROJECT_DIR
 from kscore.explain import ExplainError, explain
-from kscore.pipeline import run
 
-DAYS = (dt.date(2023, 2, 25), dt.date(2023, 2, 26))
+from conftest import PUBLISHED_DAYS
+
+DAYS = (PUBLISHED_DAYS[1] - dt.timedelta(days=1), PUBLISHED_DAYS[1])
 PRODUCT_DIMENSIONS = ("info", "heat", "quality", "service")
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory):
-    from kscore.generate import generate
-
-    root = tmp_path_factory.mktemp("explain")
-    generate(root / "landing", scale="tiny", start=dt.date(2023, 1, 1), days=60, seed=42)
-    published = root / "wh" / "kscore.duckdb"
-    result = run(DAYS[0], DAYS[1], root / "landing", published, progress=lambda s: None)
-    assert result.ok, result.message
+def wh(published_tiny):
+    published = published_tiny
     con = duckdb.connect(str(published), read_only=True)
     yield published, con
     con.close()
@@ -188,13 +185,19 @@ def test_unknown_entity_or_day_is_one_line_and_exit_code_2(wh, tmp_path):
         assert "Traceback" not in out.stderr and out.stderr.startswith("kscore explain: ")
     missing = cli("shop", 1, "--as-of", DAYS[-1], "--warehouse", tmp_path / "none.duckdb")
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
-    # a build holding the build file: one line naming the holder, exit code 2
+    # a build holding the build file: one line naming the holder, exit code 2. On a copy of the published
+    # and the build file (the shared build is read by other test modules meanwhile; the copied catalog's
+    # views still read the shared day files, by absolute path)
+    held = tmp_path / "held" / "kscore.duckdb"
+    held.parent.mkdir()
+    shutil.copy(published, held)
+    shutil.copy(published.with_name("kscore_build.duckdb"), held.with_name("kscore_build.duckdb"))
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
-                               f"c = duckdb.connect({str(published.with_name('kscore_build.duckdb'))!r}); "
+                               f"c = duckdb.connect({str(held.with_name('kscore_build.duckdb'))!r}); "
                                "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        busy = cli("shop", 10001, "--as-of", DAYS[-1], "--warehouse", published)
+        busy = cli("shop", 10001, "--as-of", DAYS[-1], "--warehouse", held)
     finally:
         holder.kill()
         holder.wait()

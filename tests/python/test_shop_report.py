@@ -1,7 +1,8 @@
 """`kscore report --shop ID --as-of D --out FILE.html` (issue 13, point 5): one shop's offline page.
 
-The session's tiny zone (conftest `tiny_landing`) is built and published once for its last three
-as_of_dates (one range build, so the page has a history and day-over-day alerts). The page of a
+The session's shared published build (conftest `published_tiny`: a tiny zone of 60 days, its as_of_dates
+2023-02-24 … 2023-02-26 in one range build, so the page has a history and day-over-day alerts) is read,
+never changed. The page of a
 正式期 shop and of a 成长期 shop is written by the command line; its tables are read back from their
 `data-field` / `data-value` cells and compared with SQL on the published marts; it must name no
 external URL in any `src` or `href`; and it is opened in headless Chromium, whose rendered DOM must
@@ -22,14 +23,13 @@ import duckdb
 import pytest
 
 from kscore import PROJECT_DIR
-from kscore.pipeline import run
 from kscore.shop_report import DISTANCE_MARTS, collect
 from kscore.shop_report_html import CHARTS, fmt, render
 
-from conftest import last_as_of
+from conftest import PUBLISHED_DAYS
 
 TIERS = ("G0", "G1", "G2", "G3", "G4")
-DAYS = (last_as_of() - dt.timedelta(days=2), last_as_of())
+DAYS = PUBLISHED_DAYS
 CHROMIUM_MISSING = ("headless Chromium is needed to check that the shop report renders and none is on PATH "
                     "(chromium / chromium-browser / google-chrome): install it, e.g. `apt-get install -y "
                     "chromium` on Debian (MAKEFILE_CHANGE.md)")
@@ -145,10 +145,8 @@ def rendered_dom(page_file, tmp_path) -> str:
 
 
 @pytest.fixture(scope="module")
-def wh(tiny_landing, tmp_path_factory):
-    published = tmp_path_factory.mktemp("shop_report") / "wh" / "kscore.duckdb"
-    result = run(DAYS[0], DAYS[1], tiny_landing, published, progress=lambda s: None)
-    assert result.ok, result.message
+def wh(published_tiny):
+    published = published_tiny
     con = duckdb.connect(str(published), read_only=True)
     yield published, con
     con.close()

@@ -1,6 +1,7 @@
 """`kscore explain … --what-if` (issue 13, point 2): one entity recomputed by the marts' SQL, its peers fixed.
 
-A tiny zone of 60 days is generated and as_of_date 2023-02-26 built and published once. The what-if's SQL
+The session's shared published build (conftest `published_tiny`: a tiny zone of 60 days, as_of_dates
+2023-02-24 … 2023-02-26) is read, never changed. The what-if's SQL
 (rendered by dbt from the marts' macros) run over the unchanged day gives back every row of the marts;
 setting an indicator to its own value changes nothing for sampled products, shops and creators; the
 peers' best values reach the level the seeds predict; walking one indicator through its peers' values
@@ -19,11 +20,12 @@ import pytest
 
 from kscore import PROJECT_DIR
 from kscore.paths import warehouse_paths
-from kscore.pipeline import run
 from kscore.whatif import WhatIfError, inputs, parse_changes, what_if
 from kscore.whatif.compiled import compiled_statements
 
-DAY = dt.date(2023, 2, 26)
+from conftest import PUBLISHED_DAYS
+
+DAY = PUBLISHED_DAYS[1]
 PRODUCT_SCORE_COLUMNS = ("peer_category_id", "peer_category_level", "peer_group_size", "heat_score",
                          "heat_percentile", "heat_rank", "heat_level", "quality_score", "quality_percentile",
                          "quality_rank", "quality_level", "service_score", "service_percentile", "service_rank",
@@ -31,14 +33,8 @@ PRODUCT_SCORE_COLUMNS = ("peer_category_id", "peer_category_level", "peer_group_
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory):
-    from kscore.generate import generate
-
-    root = tmp_path_factory.mktemp("whatif")
-    generate(root / "landing", scale="tiny", start=dt.date(2023, 1, 1), days=60, seed=42)
-    published = root / "wh" / "kscore.duckdb"
-    result = run(DAY, DAY, root / "landing", published, progress=lambda s: None)
-    assert result.ok, result.message
+def wh(published_tiny):
+    published = published_tiny
     con = duckdb.connect(str(published), read_only=True)
     con.execute(f"attach '{warehouse_paths(published).build}' as kscore_build (read_only)")
     yield published, con
