@@ -13,13 +13,7 @@
   not is_low_sample. An unranked product's indicator is NULL for ranking, so
   it is left out of its peers' N.
 -#}
-{%- set indicators = [] -%}
-{%- for ind in product_tier_indicators() -%}
-    {%- do indicators.append({
-        'indicator': ind.indicator, 'dimension': ind.dimension, 'precision': ind.precision,
-        'ranked': 's.paid_orders >= 1' if ind.dimension == 'heat' else 'not s.is_low_sample',
-    }) -%}
-{%- endfor -%}
+{%- set indicators = product_tier_ranked_indicators() -%}
 {%- set dimensions = ['heat', 'quality', 'service'] -%}
 
 with indicators as {{ not_materialized() }} (
