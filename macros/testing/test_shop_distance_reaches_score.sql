@@ -1,0 +1,73 @@
+{#-
+  Generic data test shop_distance_reaches_score(indicators, indicator_weights, dimension_weights):
+  every reachable row of shop_score_distance_daily is exact, re-scored by the 店铺体验分's own
+  macro score_indicators with the peers fixed. For the needed value and one step less
+  (10^-value_precision towards worse) a scenario of its own holds every shop of the shop's main
+  category on that day (`indicators`: int_experience_shop_indicators) with this shop's indicator
+  replaced; score_indicators scores it with the seeds (`indicator_weights`,
+  `dimension_weights`: shop_indicator_weights, shop_dimension_weights) and the five-point score
+  (total / 20, half-up to 2 decimals) must reach target_score for the needed value and must not
+  one step less. Failing rows: the probes that do otherwise.
+-#}
+{% test shop_distance_reaches_score(model, indicators, indicator_weights, dimension_weights) %}
+with tested as (
+    select * from {{ model }}
+),
+
+probes as (
+    select
+        t.as_of_date, t.shop_id, t.main_category_id, t.indicator, t.target_score, k.probe,
+        case k.probe when 'needed' then t.needed_value
+             else t.needed_value - (case when t.higher_is_better then 1 else -1 end)
+                  * power(10, -t.value_precision) end as probe_value,
+        cast(t.shop_id as varchar) || '|' || t.indicator || '|' || k.probe as scenario
+    from tested as t
+    cross join (select 'needed' as probe union all select 'one_less') as k
+    where t.distance_reason = 'reachable'
+),
+
+scenario_rows as (
+    select
+        i.as_of_date,
+        p.scenario || '|' || cast(i.shop_id as varchar) as probe_entity,
+        p.scenario,
+        i.main_category_id,
+        i.is_scored,
+        i.indicator,
+        case when i.shop_id = p.shop_id and i.indicator = p.indicator then p.probe_value
+             else i.value end as value,
+        i.numerator,
+        i.denominator
+    from probes as p
+    inner join {{ indicators }} as i
+        on i.as_of_date = p.as_of_date and i.main_category_id = p.main_category_id
+),
+
+probe_indicator_weights as (
+    select * from {{ indicator_weights }}
+),
+
+probe_dimension_weights as (
+    select main_category_id as weight_key, dimension, weight from {{ dimension_weights }}
+),
+
+{{ kscore.score_indicators('scenario_rows', 'probe_indicator_weights', 'probe_dimension_weights',
+                           entity='probe_entity', peer_group='scenario',
+                           weight_key='main_category_id') }}
+
+judged as (
+    select
+        p.*,
+        {{ kscore.round_half_up('max(s.total_score_100) / 20', 2) }} as probe_score
+    from probes as p
+    inner join scored_indicators as s
+        on s.as_of_date = p.as_of_date
+       and s.probe_entity = p.scenario || '|' || cast(p.shop_id as varchar)
+    group by all
+)
+
+select *
+from judged
+where not coalesce(case probe when 'needed' then probe_score >= target_score
+                               else probe_score < target_score end, false)
+{% endtest %}
