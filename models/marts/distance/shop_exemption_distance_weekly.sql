@@ -67,7 +67,8 @@ final as (
         timely_shipped_orders,
         timely_ship_rate,
         timely_shipped_orders_bound,
-        cast(greatest(timely_shipped_orders_bound - timely_shipped_orders, 0) as bigint)
+        case when timely_shipped_orders_bound is not null then
+            cast(greatest(timely_shipped_orders_bound - timely_shipped_orders, 0) as bigint) end
             as timely_shipped_orders_needed,
         {{ round_half_up('cast(min_timely_ship_rate as double) - timely_ship_rate', 6) }}
             as timely_ship_rate_gap
