@@ -1,12 +1,12 @@
 {#-
-  Generic data test exemption_distance_is_exact(params): the 高现货 exemption distances
-  (shop_exemption_distance_weekly) are exact against the bounds of seed `params`
+  Generic data test exemption_distance_is_exact(seed): the 高现货 exemption distances
+  (shop_exemption_distance_weekly) are exact against the bounds of the seed named `seed`
   (shipping_params), each figure scored as int_shipping_exemption_weeks scores it (the ratio
   safe_divide and round_half_up to 6 decimals before the comparison): adding the needed orders
   meets the bound and, when any are needed, one order fewer does not. Failing rows: those for
   which a distance is not exact.
 -#}
-{% test exemption_distance_is_exact(model, params) %}
+{% test exemption_distance_is_exact(model, seed) %}
 {%- set spot = 'committed_spot_orders + committed_spot_orders_needed' -%}
 {%- set timely = 'timely_shipped_orders + timely_shipped_orders_needed' -%}
 with tested as (
@@ -14,7 +14,7 @@ with tested as (
 ),
 
 p as (
-    {{ kscore.seed_params(params.identifier, [
+    {{ kscore.seed_params(seed, [
         ('exemption_min_paid_orders_exclusive', 'min_paid', 'double'),
         ('exemption_min_committed_spot_ratio_exclusive', 'min_spot', 'double'),
         ('exemption_min_timely_ship_rate', 'min_timely', 'double'),
