@@ -8,7 +8,9 @@
   Failing rows: those for which this does not hold, or a top-tier row with a path.
 -#}
 {% test tier_path_reaches_next_tier(model, caps, dimensions) %}
-{%- set cap_sql = '(select c.tier_cap from ' ~ caps ~ ' as c where c.dimension = %s and c.level_rank = %s)' -%}
+{%- set cap_sql = '(select c.tier_cap from ' ~ caps
+    ~ ' as c where c.dimension = %s and c.level_rank = %s)' -%}
+{%- set own = 'coalesce(t.%s_target_rank, t.%s_rank)' -%}
 with tested as (
     select * from {{ model }}
 ),
@@ -18,7 +20,7 @@ probes as (
         t.*,
         least(
             {%- for d in dimensions %}
-            {{ cap_sql | format(kscore.sql_string(d), 'coalesce(t.' ~ d ~ '_target_rank, t.' ~ d ~ '_rank)') }}
+            {{ cap_sql | format(kscore.sql_string(d), own | format(d, d)) }}
             {{- ',' if not loop.last }}
             {%- endfor %}) as tier_at_targets,
         {%- for m in dimensions %}
@@ -27,7 +29,7 @@ probes as (
             {%- if d == m %}
             {{ cap_sql | format(kscore.sql_string(d), 't.' ~ d ~ '_target_rank - 1') }}
             {%- else %}
-            {{ cap_sql | format(kscore.sql_string(d), 'coalesce(t.' ~ d ~ '_target_rank, t.' ~ d ~ '_rank)') }}
+            {{ cap_sql | format(kscore.sql_string(d), own | format(d, d)) }}
             {%- endif %}{{ ',' if not loop.last }}
             {%- endfor %}) end as tier_{{ m }}_one_less{{ ',' if not loop.last }}
         {%- endfor %}

@@ -61,7 +61,8 @@ solved as (
         / nullif(t.dimension_weight, 0) - 0.0000005 as needed_dimension_score,
         (select sum(x.indicator_weight) from parts as x
          where x.as_of_date = t.as_of_date and x.shop_id = t.shop_id
-           and x.dimension = t.dimension and x.indicator_score is not null) as dimension_indicator_weight,
+           and x.dimension = t.dimension and x.indicator_score is not null)
+            as dimension_indicator_weight,
         (select coalesce(sum(x.indicator_weight * x.indicator_score), 0) from parts as x
          where x.as_of_date = t.as_of_date and x.shop_id = t.shop_id and x.dimension = t.dimension
            and x.indicator_score is not null and x.indicator <> t.indicator) as other_indicator_sum

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   川流 distance to the next reward tier (spec 05 §1 and §3; issue 13 point 3), one row per
   as_of_date x entity: a shop of chuanliu_shop_daily (distributed buyers 180d against seed
@@ -24,7 +25,8 @@ shop_tiers as (
 ),
 
 creator_tiers as (
-    select reward_tier, min_settled_orders as tier_min from {{ ref('chuanliu_creator_reward_tiers') }}
+    select reward_tier, min_settled_orders as tier_min
+    from {{ ref('chuanliu_creator_reward_tiers') }}
 ),
 
 entities as (

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   商品分层 indicator distance (spec 02; issue 13 point 3): per as_of_date x tiered product x
   indicator, the value the indicator needs for its dimension (热度值, 品质力, 服务力) to reach the

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   信息力 checklist items per as_of_date x tiered product x item (spec 02; issue 13 point 3): the
   points each item of seed info_checklist earns on the product version in force for D (macro

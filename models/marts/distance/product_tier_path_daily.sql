@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   商品分层 cheapest path to the next tier (spec 02; issue 13 point 3): per as_of_date x tiered
   product. The tier is the lowest cap of the four levels (seed tier_caps), so the next tier needs
@@ -75,7 +76,8 @@ moves as (
     cross join max_tier as m
     {%- for d, cn in dims %}
     left join target_levels as tl_{{ d }}
-        on tl_{{ d }}.dimension = {{ kscore.sql_string(d) }} and tl_{{ d }}.target_tier = t.tier_rank + 1
+        on tl_{{ d }}.dimension = {{ kscore.sql_string(d) }}
+       and tl_{{ d }}.target_tier = t.tier_rank + 1
     left join caps as c_{{ d }}
         on c_{{ d }}.dimension = {{ kscore.sql_string(d) }}
        and c_{{ d }}.level_rank = tl_{{ d }}.level_rank
@@ -91,7 +93,8 @@ final as (
         mv.tier,
         cast(mv.tier_rank as integer) as tier_rank,
         case when mv.next_tier_rank is not null
-             then 'G' || cast(mv.next_tier_rank as {{ kscore.type_name('varchar') }}) end as next_tier,
+             then 'G' || cast(mv.next_tier_rank as {{ kscore.type_name('varchar') }}) end
+            as next_tier,
         cast(mv.next_tier_rank as integer) as next_tier_rank,
         mv.next_tier_rank is null as is_top_tier,
         {%- for d, cn in dims %}
@@ -113,7 +116,8 @@ final as (
         {%- endfor %}
         {{ round_half_up('il.min_score - mv.info_score', 2) }} as info_points_needed,
         case when mv.heat_target_rank is not null or mv.quality_target_rank is not null
-                  or mv.service_target_rank is not null then mv.orders_to_rank end as orders_to_rank,
+                  or mv.service_target_rank is not null then mv.orders_to_rank end
+            as orders_to_rank,
         case when mv.next_tier_rank is not null then substr(''
             {%- for d, cn in dims %}
             || coalesce(';{{ cn }}:' || mv.{{ d }}_target_level

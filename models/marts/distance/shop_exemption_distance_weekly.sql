@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   高现货 late-shipment exemption: how far the shop is from each bound this week (spec 08; issue 13
   point 3). One row per as_of_date D x shop of shop_ship_exemption_weekly for the benefit week that
@@ -28,7 +29,8 @@ this_week as (
     select w.*
     from exemption_weeks as w
     where w.benefit_week_start = (
-        select max(x.benefit_week_start) from exemption_weeks as x where x.as_of_date = w.as_of_date)
+        select max(x.benefit_week_start) from exemption_weeks as x
+        where x.as_of_date = w.as_of_date)
 ),
 
 bounds as (
@@ -61,8 +63,9 @@ final as (
         committed_spot_orders_bound,
         cast(greatest(committed_spot_orders_bound - committed_spot_orders, 0) as bigint)
             as committed_spot_orders_needed,
-        {{ round_half_up('cast(min_committed_spot_ratio_exclusive as double) - committed_spot_ratio',
-                         6) }} as committed_spot_ratio_gap,
+        {{ round_half_up(
+            'cast(min_committed_spot_ratio_exclusive as double) - committed_spot_ratio', 6) }}
+            as committed_spot_ratio_gap,
         due_orders,
         timely_shipped_orders,
         timely_ship_rate,

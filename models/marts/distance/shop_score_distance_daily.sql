@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   店铺体验分 distance (spec 03; issue 13 point 3): per as_of_date x shop of
   shop_experience_score_daily x indicator: the paid orders still needed for 正式期 (seed
