@@ -10,6 +10,7 @@
   one step less. Failing rows: the probes that do otherwise.
 -#}
 {% test shop_distance_reaches_score(model, indicators, indicator_weights, dimension_weights) %}
+{%- set text = kscore.type_name('varchar') -%}
 with tested as (
     select * from {{ model }}
 ),
@@ -20,7 +21,7 @@ probes as (
         case k.probe when 'needed' then t.needed_value
              else t.needed_value - (case when t.higher_is_better then 1 else -1 end)
                   * power(10, -t.value_precision) end as probe_value,
-        cast(t.shop_id as varchar) || '|' || t.indicator || '|' || k.probe as scenario
+        cast(t.shop_id as {{ text }}) || '|' || t.indicator || '|' || k.probe as scenario
     from tested as t
     cross join (select 'needed' as probe union all select 'one_less') as k
     where t.distance_reason = 'reachable'
@@ -29,7 +30,7 @@ probes as (
 scenario_rows as (
     select
         i.as_of_date,
-        p.scenario || '|' || cast(i.shop_id as varchar) as probe_entity,
+        p.scenario || '|' || cast(i.shop_id as {{ text }}) as probe_entity,
         p.scenario,
         i.main_category_id,
         i.is_scored,
@@ -58,12 +59,12 @@ probe_dimension_weights as (
 judged as (
     select
         p.*,
-        {{ kscore.round_half_up('max(s.total_score_100) / 20', 2) }} as probe_score
+        {{ kscore.round_half_up('s.total_score_100 / 20', 2) }} as probe_score
     from probes as p
-    inner join scored_indicators as s
+    inner join (select distinct as_of_date, probe_entity, total_score_100
+                from scored_indicators) as s
         on s.as_of_date = p.as_of_date
-       and s.probe_entity = p.scenario || '|' || cast(p.shop_id as varchar)
-    group by all
+       and s.probe_entity = p.scenario || '|' || cast(p.shop_id as {{ text }})
 )
 
 select *

@@ -34,7 +34,7 @@ entities as (
         as_of_date,
         'shop' as entity_type,
         shop_id as entity_id,
-        cast(null as varchar) as activity_id,
+        cast(null as {{ kscore.type_name('varchar') }}) as activity_id,
         'distributed_buyers_180d' as measure,
         cast(distributed_buyers_180d as bigint) as current_value,
         reward_tier,
