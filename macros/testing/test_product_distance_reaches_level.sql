@@ -7,7 +7,8 @@
   peer_percentile, the dimension score re-weighted with weighted_mean over its other indicators'
   percentiles, that score ranked with peer_percentile (rounded to 6 decimals) among the other
   members' scores, and the level read from `levels` (dimension_levels). The needed value must
-  reach target_rank, one step less must not. Failing rows: the probes that do otherwise.
+  reach target_rank, one step less must not. Failing rows: the probes that do otherwise, and one
+  row when a probe could not be judged.
 -#}
 {% test product_distance_reaches_level(model, peers, scores, levels) %}
 {%- set probe = ['s.as_of_date', 's.product_id', 's.indicator', 's.probe'] -%}
@@ -104,8 +105,14 @@ judged as (
     where s.member_id = s.product_id
 )
 
-select *
+{#- every probe is judged: a join that lost the product's subtree or rows would pass vacuously -#}
+select as_of_date, product_id, indicator, probe
 from judged
 where not coalesce(case probe when 'needed' then probe_rank >= target_rank
                                else probe_rank < target_rank end, false)
+union all
+select null, null, 'probes not judged', null
+from (select count(*) as probes from probes) as p
+cross join (select count(*) as judged from judged) as j
+where p.probes <> j.judged
 {% endtest %}

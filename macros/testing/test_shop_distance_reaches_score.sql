@@ -7,7 +7,8 @@
   replaced; score_indicators scores it with the seeds (`indicator_weights`,
   `dimension_weights`: shop_indicator_weights, shop_dimension_weights) and the five-point score
   (total / 20, half-up to 2 decimals) must reach target_score for the needed value and must not
-  one step less. Failing rows: the probes that do otherwise.
+  one step less. Failing rows: the probes that do otherwise, and one row when a probe could not
+  be judged.
 -#}
 {% test shop_distance_reaches_score(model, indicators, indicator_weights, dimension_weights) %}
 {%- set text = kscore.type_name('varchar') -%}
@@ -67,8 +68,14 @@ judged as (
        and s.probe_entity = p.scenario || '|' || cast(p.shop_id as {{ text }})
 )
 
-select *
+{#- every probe is judged: a scenario that lost its shop would pass vacuously -#}
+select as_of_date, shop_id, indicator, probe
 from judged
 where not coalesce(case probe when 'needed' then probe_score >= target_score
                                else probe_score < target_score end, false)
+union all
+select null, null, 'probes not judged', null
+from (select count(*) as probes from probes) as p
+cross join (select count(*) as judged from judged) as j
+where p.probes <> j.judged
 {% endtest %}
