@@ -1,6 +1,6 @@
 {#-
-  Generic data test product_distance_reaches_level(peers, scores, levels): every reachable row of
-  product_indicator_distance_daily is exact, re-scored by the tier scores' own macros with the
+  Generic data test product_distance_reaches_level(peers, scores, levels, max_rows_per_day=2000):
+  every reachable row of product_indicator_distance_daily is exact, re-scored by the tier scores' own macros with the
   peers fixed. For the needed value and for one step less (10^-value_precision towards worse):
   the product's value replaced among its subtree's other members (peers:
   int_distance_product_peers, its subtree from scores: int_product_tier_scores) is ranked with
@@ -8,12 +8,29 @@
   percentiles, that score ranked with peer_percentile (rounded to 6 decimals) among the other
   members' scores, and the level read from `levels` (dimension_levels). The needed value must
   reach target_rank, one step less must not. Failing rows: the probes that do otherwise, and one
-  row when a probe could not be judged.
+  row when a probe could not be judged. Each probe ranks among its whole subtree, so a day with
+  more than max_rows_per_day reachable rows is judged on an even stride of them (by product_id,
+  indicator): every row on the tiny zone, about 2,000 a day on larger ones.
 -#}
-{% test product_distance_reaches_level(model, peers, scores, levels) %}
+{% test product_distance_reaches_level(model, peers, scores, levels, max_rows_per_day=2000) %}
 {%- set probe = ['s.as_of_date', 's.product_id', 's.indicator', 's.probe'] -%}
 with tested as (
     select * from {{ model }}
+),
+
+{#- every reachable row of a day with at most max_rows_per_day of them, else an even stride -#}
+sampled as (
+    select *
+    from (
+        select
+            t.*,
+            row_number() over (partition by t.as_of_date order by t.product_id, t.indicator)
+                as probe_number,
+            count(*) over (partition by t.as_of_date) as day_rows
+        from tested as t
+        where t.distance_reason = 'reachable'
+    ) as r
+    where mod(probe_number - 1, cast(ceil(day_rows / {{ max_rows_per_day }}.0) as bigint)) = 0
 ),
 
 probes as (
@@ -23,11 +40,10 @@ probes as (
         case k.probe when 'needed' then t.needed_value
              else t.needed_value - (case when t.higher_is_better then 1 else -1 end)
                   * power(10, -t.value_precision) end as probe_value
-    from tested as t
+    from sampled as t
     inner join {{ scores }} as sc
         on sc.as_of_date = t.as_of_date and sc.product_id = t.product_id
     cross join (select 'needed' as probe union all select 'one_less') as k
-    where t.distance_reason = 'reachable'
 ),
 
 value_rows as (

@@ -1,5 +1,6 @@
 {#-
-  Generic data test shop_distance_reaches_score(indicators, indicator_weights, dimension_weights):
+  Generic data test shop_distance_reaches_score(indicators, indicator_weights, dimension_weights,
+  max_rows_per_day=500):
   every reachable row of shop_score_distance_daily is exact, re-scored by the 店铺体验分's own
   macro score_indicators with the peers fixed. For the needed value and one step less
   (10^-value_precision towards worse) a scenario of its own holds every shop of the shop's main
@@ -8,12 +9,29 @@
   `dimension_weights`: shop_indicator_weights, shop_dimension_weights) and the five-point score
   (total / 20, half-up to 2 decimals) must reach target_score for the needed value and must not
   one step less. Failing rows: the probes that do otherwise, and one row when a probe could not
-  be judged.
+  be judged. Each probe scores its whole category, so a day with more than max_rows_per_day
+  reachable rows is judged on an even stride of them (by shop_id, indicator).
 -#}
-{% test shop_distance_reaches_score(model, indicators, indicator_weights, dimension_weights) %}
+{% test shop_distance_reaches_score(model, indicators, indicator_weights, dimension_weights,
+                                    max_rows_per_day=500) %}
 {%- set text = kscore.type_name('varchar') -%}
 with tested as (
     select * from {{ model }}
+),
+
+{#- every reachable row of a day with at most max_rows_per_day of them, else an even stride -#}
+sampled as (
+    select *
+    from (
+        select
+            t.*,
+            row_number() over (partition by t.as_of_date order by t.shop_id, t.indicator)
+                as probe_number,
+            count(*) over (partition by t.as_of_date) as day_rows
+        from tested as t
+        where t.distance_reason = 'reachable'
+    ) as r
+    where mod(probe_number - 1, cast(ceil(day_rows / {{ max_rows_per_day }}.0) as bigint)) = 0
 ),
 
 probes as (
@@ -23,9 +41,8 @@ probes as (
              else t.needed_value - (case when t.higher_is_better then 1 else -1 end)
                   * power(10, -t.value_precision) end as probe_value,
         cast(t.shop_id as {{ text }}) || '|' || t.indicator || '|' || k.probe as scenario
-    from tested as t
+    from sampled as t
     cross join (select 'needed' as probe union all select 'one_less') as k
-    where t.distance_reason = 'reachable'
 ),
 
 scenario_rows as (
