@@ -11,13 +11,7 @@
   changed (src/kscore/whatif).
 -#}
 {% macro product_tier_scores(indicators_relation) -%}
-{%- set indicators = [] -%}
-{%- for ind in product_tier_indicators() -%}
-    {%- do indicators.append({
-        'indicator': ind.indicator, 'dimension': ind.dimension, 'precision': ind.precision,
-        'ranked': 's.paid_orders >= 1' if ind.dimension == 'heat' else 'not s.is_low_sample',
-    }) -%}
-{%- endfor -%}
+{%- set indicators = product_tier_ranked_indicators() -%}
 {%- set dimensions = ['heat', 'quality', 'service'] -%}
 
 with indicators as {{ not_materialized() }} (

@@ -24,8 +24,14 @@
   weighted_mean(100 p, weight) and its percentile among the same subtree.
   Returns one row per chosen (as_of_date, product_id) with <dimension>_score
   and <dimension>_percentile (6 decimals).
+
+  members=true (the distance marts, issue 13 point 3) returns instead the long rows of EVERY
+  member of every chosen subtree, one per (as_of_date, peer_level, peer_category_id, product_id,
+  ranked non-NULL indicator): dimension, indicator, weight, higher_is_better, value (rounded,
+  as ranked), percentile, and the member's dimension_score and dimension_percentile there: the
+  peers a product is compared with, as they were scored.
 -#}
-{% macro subtree_peer_scores(source, chosen, indicators, weights, dimensions) -%}
+{% macro subtree_peer_scores(source, chosen, indicators, weights, dimensions, members=false) -%}
     {%- set partition = ['pr.as_of_date', 'pr.peer_level', 'pr.peer_category_id'] -%}
     with chosen_subtrees as (
         select distinct as_of_date, peer_level, peer_category_id
@@ -61,6 +67,9 @@
             pr.peer_level,
             pr.peer_category_id,
             {{ kscore.sql_string(ind.dimension) }} as dimension,
+            {{ kscore.sql_string(ind.indicator) }} as indicator,
+            pr.{{ ind.indicator }} as value,
+            w.higher_is_better,
             w.weight,
             {{ peer_percentile('case when w.higher_is_better then pr.' ~ ind.indicator
                                ~ ' else -pr.' ~ ind.indicator ~ ' end', partition, true) }}
@@ -100,6 +109,34 @@
         from dimension_scores as pr
     )
 
+    {%- if members %}
+    select
+        ip.as_of_date,
+        ip.peer_level,
+        ip.peer_category_id,
+        ip.product_id,
+        ip.dimension,
+        ip.indicator,
+        ip.weight,
+        ip.higher_is_better,
+        ip.value,
+        ip.percentile,
+        case ip.dimension
+            {%- for d in dimensions %}
+            when {{ kscore.sql_string(d) }} then sp.{{ d }}_score
+            {%- endfor %}
+        end as dimension_score,
+        case ip.dimension
+            {%- for d in dimensions %}
+            when {{ kscore.sql_string(d) }} then sp.{{ d }}_percentile
+            {%- endfor %}
+        end as dimension_percentile
+    from indicator_percentiles as ip
+    inner join score_percentiles as sp
+        on sp.as_of_date = ip.as_of_date
+       and sp.product_id = ip.product_id
+       and sp.peer_level = ip.peer_level
+    {%- else %}
     select
         sp.as_of_date,
         sp.product_id,
@@ -112,4 +149,5 @@
         on c.as_of_date = sp.as_of_date
        and c.product_id = sp.product_id
        and c.peer_level = sp.peer_level
+    {%- endif %}
 {%- endmacro %}

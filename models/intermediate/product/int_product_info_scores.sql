@@ -2,7 +2,8 @@
 {#-
   信息力 per product VERSION (spec 02): the checklist of seed info_checklist
   scored on the listing itself (no peer comparison), and its level from seed
-  info_levels. A mart picks the version in force for D (version_in_force).
+  info_levels. The item points: macro info_item_points (also published by
+  int_product_info_item_points). A mart picks the version in force for D (version_in_force).
 -#}
 
 with products as (
@@ -18,35 +19,7 @@ levels as (
 ),
 
 item_points as (
-    select
-        p.product_id,
-        p.updated_at,
-        c.item,
-        max(
-            case
-                when c.rule = 'between' then
-                    case when (case c.item when 'title_length' then length(coalesce(p.title, ''))
-                                           when 'main_image_count' then coalesce(p.main_image_count, 0) end)
-                              between c.min_value and c.max_value
-                         then c.points else 0 end
-                when c.rule = 'at_least' then
-                    case when (case c.item when 'title_length' then length(coalesce(p.title, ''))
-                                           when 'main_image_count' then coalesce(p.main_image_count, 0) end)
-                              >= c.min_value
-                         then c.points else 0 end
-                when c.rule = 'flag' then
-                    case when (case c.item when 'has_detail' then p.has_detail
-                                           when 'has_video' then p.has_video
-                                           when 'has_selling_points' then p.has_selling_points end)
-                         then c.points else 0 end
-                when c.rule = 'proportional' then
-                    c.points * coalesce(case c.item when 'attribute_fill_rate' then p.attribute_fill_rate end, 0)
-                else 0
-            end
-        ) as points
-    from products as p
-    cross join checklist as c
-    group by p.product_id, p.updated_at, c.item
+    {{ info_item_points('products', 'checklist') }}
 ),
 
 scores as (
