@@ -26,12 +26,14 @@ item_points as (
             case
                 when c.rule = 'between' then
                     case when (case c.item when 'title_length' then length(coalesce(p.title, ''))
-                                           when 'main_image_count' then coalesce(p.main_image_count, 0) end)
+                                           when 'main_image_count'
+                                               then coalesce(p.main_image_count, 0) end)
                               between c.min_value and c.max_value
                          then c.points else 0 end
                 when c.rule = 'at_least' then
                     case when (case c.item when 'title_length' then length(coalesce(p.title, ''))
-                                           when 'main_image_count' then coalesce(p.main_image_count, 0) end)
+                                           when 'main_image_count'
+                                               then coalesce(p.main_image_count, 0) end)
                               >= c.min_value
                          then c.points else 0 end
                 when c.rule = 'flag' then
@@ -40,7 +42,8 @@ item_points as (
                                            when 'has_selling_points' then p.has_selling_points end)
                          then c.points else 0 end
                 when c.rule = 'proportional' then
-                    c.points * coalesce(case c.item when 'attribute_fill_rate' then p.attribute_fill_rate end, 0)
+                    c.points * coalesce(case c.item when 'attribute_fill_rate'
+                        then p.attribute_fill_rate end, 0)
                 else 0
             end
         ) as points
