@@ -1,16 +1,12 @@
 {{ config(materialized='view') }}
 {#-
   Settled orders (分销结算订单) per (as_of_date D, creator_main_push activity started by D-1, creator)
-  (spec 05 §3):
-  orders with the creator, of a product with an `approved` registration for the activity, paid in
-  start_date … evaluated_through (= min(end_date, D-1)), `delivered` before evaluated_through + 1
-  and with
-  no `completed` refund. Registrations and refunds are the versions in force for D (spec README:
-  change records
-  as of D-1), so a refund completed after the activity ended still un-settles its order. A view over
-  the
-  build's as_of_dates;
-  creators with at least one order of a featured product in the activity get a row.
+  (spec 05 §3): orders with the creator, of a product with an `approved` registration for the
+  activity, paid in start_date … evaluated_through (= min(end_date, D-1)), `delivered` before
+  evaluated_through + 1 and with no `completed` refund. Registrations and refunds are the versions
+  in force for D (spec README: change records as of D-1), so a refund completed after the activity
+  ended still un-settles its order. A view over the build's as_of_dates; creators with at least one
+  order of a featured product in the activity get a row.
 -#}
 
 with spine as (

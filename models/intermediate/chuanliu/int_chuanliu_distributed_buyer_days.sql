@@ -2,9 +2,8 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert',
           unique_key='paid_date') }}
 {#- one row per (shop, buyer, paid day) with at least one distributed order (creator_id set): the
-    per-buyer
-    pre-aggregate that distinct-buyer windows are counted from (distinct counts cannot be summed
-    over days) -#}
+    per-buyer pre-aggregate that distinct-buyer windows are counted from (distinct counts cannot be
+    summed over days) -#}
 
 with orders as (
     select * from {{ ref('stg_landing__orders') }}

@@ -2,8 +2,7 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert',
           unique_key='created_date') }}
 {#- one row per staged review, with its order's shop, product, creator and paid day, and whether it
-    is negative
-    (rating <= seed core_params.negative_review_max_rating) -#}
+    is negative (rating <= seed core_params.negative_review_max_rating) -#}
 
 with reviews as (
     select * from {{ ref('stg_landing__reviews') }}

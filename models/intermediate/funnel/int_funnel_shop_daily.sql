@@ -4,12 +4,10 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='dt') }}
 {#-
   Traffic funnel figures per (shop, day dt, scene) (spec 08, 生意通 流量): room exposures and views of
-  the
-  shop's own live sessions (started that day), views of the shop's own videos, product exposures and
-  visits
-  by channel (products mapped to their shop), paid orders and GMV by order channel; the scene's
-  channels
-  come from seed funnel_scenes. A step that does not exist for the scene is NULL; no activity is 0.
+  the shop's own live sessions (started that day), views of the shop's own videos, product exposures
+  and visits by channel (products mapped to their shop), paid orders and GMV by order channel; the
+  scene's channels come from seed funnel_scenes. A step that does not exist for the scene is NULL;
+  no activity is 0.
 -#}
 
 {% if is_incremental() %}
@@ -52,10 +50,8 @@ product_versions as (
 
 product_traffic as (
     -- a product belongs to the shop of its version in force at the end of dt (spec README: change
-    -- records
-    -- as of the day); traffic before the product's first version (not seen in the demo) goes to
-    -- that version,
-    -- so no traffic row is dropped
+    -- records as of the day); traffic before the product's first version (not seen in the demo)
+    -- goes to that version, so no traffic row is dropped
     select ps.shop_id, t.dt, t.channel, sum(t.exposures) as exposures, sum(t.visits) as visits
     from {{ ref('stg_landing__product_traffic_daily') }} as t
     inner join product_versions as ps

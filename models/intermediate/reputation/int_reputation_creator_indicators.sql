@@ -54,8 +54,7 @@ params as (
 ),
 
 {#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for
-    the
-    as_of_dates d + 1 … d + window_days; a refund version also only while it is in force -#}
+    the as_of_dates d + 1 … d + window_days; a refund version also only while it is in force -#}
 refund_versions as (
     select
         r.*,
@@ -141,8 +140,7 @@ creator_contributions as (
 ),
 
 {#- every creator of the pre-aggregates on every as_of_date; kept below when it has an order or
-    content
-    row in W30 -#}
+    content row in W30 -#}
 creator_probes as (
     select s.as_of_date, c.creator_id
     from spine as s

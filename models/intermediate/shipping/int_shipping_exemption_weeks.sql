@@ -1,13 +1,10 @@
 {{ config(materialized='table') }}
 {#-
   高现货 late-shipment exemption per (shop, natural data week) (spec 08): paid orders > 3000,
-  committed-spot
-  share > 70%, timely-ship rate >= 97% (seed shipping_params; ratios rounded to 6 decimals before
-  the
-  comparison). The benefit week is the next natural week. Final once the benefit week's Monday is
-  reached:
-  only orders due before that Monday count for the timely-ship rate, and they are shipped (or not)
-  by then.
+  committed-spot share > 70%, timely-ship rate >= 97% (seed shipping_params; ratios rounded to 6
+  decimals before the comparison). The benefit week is the next natural week. Final once the benefit
+  week's Monday is reached: only orders due before that Monday count for the timely-ship rate, and
+  they are shipped (or not) by then.
 -#}
 
 with shop_daily as (

@@ -4,9 +4,8 @@
 {#-
   Shipping facts per shop and paid day for the 高现货 exemption (spec 08): paid orders, committed-spot
   orders (promise in seed shipping_committed_spot_hours, flash-purchase never), orders due before
-  the
-  Monday after the paid day's natural week (the benefit week's Monday) and those shipped by their
-  deadline.
+  the Monday after the paid day's natural week (the benefit week's Monday) and those shipped by
+  their deadline.
 -#}
 
 with orders as (

@@ -2,9 +2,8 @@
           unique_key='as_of_date') }}
 {#-
   川流主推品分销活动 creator rewards (spec 05 §3): per (as_of_date, activity, creator) the settled orders and
-  the
-  reward: only the highest tier reached pays (不可叠加), capped at param creator_reward_cap_exposures
-  (封顶).
+  the reward: only the highest tier reached pays (不可叠加), capped at param
+  creator_reward_cap_exposures (封顶).
 -#}
 
 with settled as (

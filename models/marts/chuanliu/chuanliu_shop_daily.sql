@@ -63,9 +63,8 @@ active_shops as (
 ),
 
 {#- the windowed figures as interval sums (macro interval_sums): a paid day d counts for the
-    as_of_dates
-    d + 1 … d + 180, a buyer delta from its day on, a live day d for d + 1 … d + 30 (active days)
-    and for
+    as_of_dates d + 1 … d + 180, a buyer delta from its day on, a live day d for d + 1 … d + 30
+    (active days) and for
     d + 1 only (the hours of E = D-1) -#}
 shop_contributions as (
     select

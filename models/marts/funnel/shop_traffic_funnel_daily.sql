@@ -2,19 +2,15 @@
           unique_key='as_of_date') }}
 {#-
   生意通 traffic funnel (spec 08): per (as_of_date D, dt = D-1, active shop, scene) the shop's own
-  funnel
-  figures and step conversions (next step / this step, NULL on a zero denominator), and beside them
-  the
-  mean of the same figures over its peers for the day (同行同等级商家均值): active shops with the same
-  main category and the same 店铺体验分 stage, read from int_experience_shop_indicators (the shops and
-  the
-  stage gate of the experience score, not a copy of them).
+  funnel figures and step conversions (next step / this step, NULL on a zero denominator), and
+  beside them the mean of the same figures over its peers for the day (同行同等级商家均值): active shops with
+  the same main category and the same 店铺体验分 stage, read from int_experience_shop_indicators (the
+  shops and the stage gate of the experience score, not a copy of them).
 -#}
 
 with shop_stages as (
     -- the 店铺体验分 stage itself, per (as_of_date, active shop): int_experience_shop_indicators decides
-    -- it
-    -- (one row per indicator, all with the shop's is_scored), so the gate is written once
+    -- it (one row per indicator, all with the shop's is_scored), so the gate is written once
     select distinct
         as_of_date,
         shop_id,

@@ -2,17 +2,15 @@
           unique_key='as_of_date') }}
 {#-
   Late-shipment penalties (spec 08, amended by spec 09 §6.2): for as_of_date D one row per order
-  whose
-  deadline (paid_at + promised_ship_hours) is before D and that was not shipped by it, except
-  - presale orders (shipping_params.penalty_exclude_presale): due at an announced date the raw data
-  lacks;
+  whose deadline (paid_at + promised_ship_hours) is before D and that was not shipped by it, except
+  - presale orders (shipping_params.penalty_exclude_presale): due at an announced date the raw
+    data lacks;
   - orders with a refund that, as of D-1 (its version in force for D), has a status of
     penalty_suspending_refund_statuses and was requested before the deadline and before shipping.
     A refund later rejected or cancelled ends the exclusion from the next as_of_date on.
   In a week where the shop is exempt (高现货 exemption of that benefit week) its first remaining late
   order(s) of the week (earliest ship_deadline, then order_id; seed param) are waived: an excluded
-  order
-  does not consume the waiver.
+  order does not consume the waiver.
 -#}
 
 with spine as (

@@ -1,12 +1,9 @@
 {{ config(unique_key='dt') }}
 {#- shipped <= collected <= delivered: both events of an out-of-order pair break the sequence (we
-    cannot know
-    which one is wrong), also when one of them was staged by an earlier run and the other lands
-    late.
-    The pairs are judged against per-order bounds (one row per order of the batch: the latest
-    shipped and
-    collected, the earliest collected and delivered), a hash join instead of a correlated scan of
-    every event pair. -#}
+    cannot know which one is wrong), also when one of them was staged by an earlier run and the
+    other lands late. The pairs are judged against per-order bounds (one row per order of the batch:
+    the latest shipped and collected, the earliest collected and delivered), a hash join instead of
+    a correlated scan of every event pair. -#}
 {%- set helper_ctes -%}
 order_event_bounds as (
     select
