@@ -14,7 +14,7 @@ DEMO_FIRST ?= 2023-04-18
 DEMO_LAST ?= 2023-05-01
 WAREHOUSE ?= warehouse/kscore.duckdb
 
-.PHONY: setup run test lint fmt demo-data bench bench-scale clean docs spark-setup chromium-setup
+.PHONY: setup run test lint lint-python fmt demo-data bench bench-scale clean docs spark-setup chromium-setup
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,7 @@ run: $(STAMP) demo-data
 
 # two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
 # worker, so its module fixtures (the builds it shares) are built once
-test: $(STAMP) $(DUCKDB1_STAMP) chromium-setup lint
+test: $(STAMP) $(DUCKDB1_STAMP) chromium-setup lint-python
 	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15 tests/python
 
 # Apache Spark (issue 12, docs/spark.md): Java from Debian when missing, dbt-spark and pyspark into .venv
@@ -76,12 +76,32 @@ chromium-setup:
 	command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-# Python lint (ruff.toml); `make test` runs it first, so CI fails on a lint error
-lint: $(STAMP)
+# Lint (issue 11, point 5): ruff for Python (ruff.toml; `make test` runs it first), yamllint for the
+# dbt YAML (.yamllint) and sqlfluff for the models (.sqlfluff: dbt templater, DuckDB dialect). sqlfluff's
+# dbt templater cannot share .venv (no release resolves with its click pin): it has .venv-lint, made
+# from requirements-lint.txt. The templater opens a scratch build file, never the warehouse's. CI
+# (.ci/run) runs `make lint` after `make test`; `make fmt` applies ruff's and sqlfluff's fixes.
+LINT_VENV := .venv-lint
+LINT_STAMP := $(LINT_VENV)/.installed
+$(LINT_STAMP): requirements-lint.txt
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-lint.txt
+	touch $(LINT_STAMP)
+
+LINT_TARGET := $(or $(DBT_TARGET_PATH),target)
+SQLFLUFF := mkdir -p $(LINT_TARGET) && KSCORE_BUILD_DB=$(LINT_TARGET)/lint_scratch.duckdb $(LINT_VENV)/bin/sqlfluff
+SQLFLUFF_PROCESSES ?= 2
+
+lint-python: $(STAMP)
 	$(BIN)/ruff check .
 
-fmt: $(STAMP)
+lint: lint-python $(LINT_STAMP)
+	$(LINT_VENV)/bin/yamllint -c .yamllint models seeds dbt_project.yml
+	$(SQLFLUFF) lint models --processes $(SQLFLUFF_PROCESSES)
+
+fmt: $(STAMP) $(LINT_STAMP)
 	$(BIN)/ruff check --fix .
+	$(SQLFLUFF) fix models --processes $(SQLFLUFF_PROCESSES)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py --scale small

@@ -3,7 +3,7 @@
   (spec 04), each as {indicator, dimension_key, numerator, denominator}: the
   count columns of int_reputation_creator_indicators whose ratio is the value.
   The seed creator_indicator_weights holds each one's weight and direction;
-  the singular test indicator_seeds_match_models keeps the two sets equal.
+  the seed's data test matches_indicator_set keeps the two sets equal.
 -#}
 {% macro creator_reputation_indicators() -%}
     {{ return([

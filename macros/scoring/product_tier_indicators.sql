@@ -4,7 +4,7 @@
   value is rounded to before ranking (2 for money, 6 for rates and hours; a
   property of the value's type, not a platform rule). The seed
   dimension_weights holds each one's weight and direction (higher_is_better);
-  the singular test indicator_seeds_match_models keeps the two sets equal.
+  the seed's data test matches_indicator_set keeps the two sets equal.
 -#}
 {% macro product_tier_indicators() -%}
     {{ return([

@@ -3,8 +3,8 @@
   (spec 03), each as {indicator, dimension_key, numerator, denominator}: the
   count columns of int_experience_shop_indicators whose ratio is the value (a
   `none` denominator marks a count indicator, value = numerator). The seed
-  shop_indicator_weights holds each one's weight and direction; the singular
-  test indicator_seeds_match_models keeps the two sets equal.
+  shop_indicator_weights holds each one's weight and direction; the seed's
+  data test matches_indicator_set keeps the two sets equal.
 -#}
 {% macro shop_experience_indicators() -%}
     {{ return([

@@ -42,7 +42,8 @@ params as (
 ),
 
 core_params as (
-    {{ seed_params('core_params', [('live_active_min_minutes', 'live_active_min_minutes', 'integer')]) }}
+    {{ seed_params('core_params', [('live_active_min_minutes', 'live_active_min_minutes',
+        'integer')]) }}
 ),
 
 shops_at_start as (
@@ -99,20 +100,25 @@ candidates as (
              and cast(s.opened_at as date) < s.start_date then 'new_non_personal'
         end as group_b,
         case
-            when s.activity_type = 'self_live_coupon' and lv.shop_id is not null then 'self_live_recent'
+            when s.activity_type = 'self_live_coupon' and lv.shop_id is not null
+                then 'self_live_recent'
         end as group_c
     from shops_at_start as s
     cross join params as p
     left join live_before_start as lv on lv.activity_id = s.activity_id and lv.shop_id = s.shop_id
-    left join distribution_before_start as d on d.activity_id = s.activity_id and d.shop_id = s.shop_id
+    left join distribution_before_start as d on d.activity_id = s.activity_id
+        and d.shop_id = s.shop_id
 ),
 
 memberships as (
-    select activity_id, activity_type, shop_id, group_a as target_group from candidates where group_a is not null
+    select activity_id, activity_type, shop_id, group_a as target_group from candidates
+        where group_a is not null
     union all
-    select activity_id, activity_type, shop_id, group_b as target_group from candidates where group_b is not null
+    select activity_id, activity_type, shop_id, group_b as target_group from candidates
+        where group_b is not null
     union all
-    select activity_id, activity_type, shop_id, group_c as target_group from candidates where group_c is not null
+    select activity_id, activity_type, shop_id, group_c as target_group from candidates
+        where group_c is not null
 ),
 
 ranked as (
@@ -120,7 +126,8 @@ ranked as (
         m.activity_id,
         m.shop_id,
         m.target_group,
-        row_number() over (partition by m.activity_id, m.shop_id order by g.priority, m.target_group) as group_order
+        row_number() over (partition by m.activity_id, m.shop_id order by g.priority,
+            m.target_group) as group_order
     from memberships as m
     inner join target_groups as g
         on g.activity_type = m.activity_type and g.target_group = m.target_group

@@ -1,12 +1,12 @@
 {{ config(materialized='view') }}
 {#-
-  Settled orders (分销结算订单) per (as_of_date D, creator_main_push activity started by D-1, creator) (spec 05 §3):
-  orders with the creator, of a product with an `approved` registration for the activity, paid in
-  start_date … evaluated_through (= min(end_date, D-1)), `delivered` before evaluated_through + 1 and with
-  no `completed` refund. Registrations and refunds are the versions in force for D (spec README: change records
-  as of D-1), so a refund completed after the activity ended still un-settles its order. A view over the
-  build's as_of_dates;
-  creators with at least one order of a featured product in the activity get a row.
+  Settled orders (分销结算订单) per (as_of_date D, creator_main_push activity started by D-1, creator)
+  (spec 05 §3): orders with the creator, of a product with an `approved` registration for the
+  activity, paid in start_date … evaluated_through (= min(end_date, D-1)), `delivered` before
+  evaluated_through + 1 and with no `completed` refund. Registrations and refunds are the versions
+  in force for D (spec README: change records as of D-1), so a refund completed after the activity
+  ended still un-settles its order. A view over the build's as_of_dates; creators with at least one
+  order of a featured product in the activity get a row.
 -#}
 
 with spine as (
@@ -96,7 +96,8 @@ creator_orders as (
                   and ro.order_id is null then 1 else 0 end) as settled_orders
     from activity_orders as ao
     left join refunded_orders as ro
-        on ro.as_of_date = ao.as_of_date and ro.activity_id = ao.activity_id and ro.order_id = ao.order_id
+        on ro.as_of_date = ao.as_of_date and ro.activity_id = ao.activity_id
+            and ro.order_id = ao.order_id
     group by ao.as_of_date, ao.activity_id, ao.creator_id, ao.evaluated_through
 ),
 

@@ -1,7 +1,9 @@
 -- depends_on: {{ ref('base_landing__orders') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='paid_date') }}
-{#- one row per (shop, buyer, paid day) with at least one distributed order (creator_id set): the per-buyer
-    pre-aggregate that distinct-buyer windows are counted from (distinct counts cannot be summed over days) -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='paid_date') }}
+{#- one row per (shop, buyer, paid day) with at least one distributed order (creator_id set): the
+    per-buyer pre-aggregate that distinct-buyer windows are counted from (distinct counts cannot be
+    summed over days) -#}
 
 with orders as (
     select * from {{ ref('stg_landing__orders') }}

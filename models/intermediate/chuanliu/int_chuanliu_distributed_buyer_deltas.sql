@@ -34,7 +34,8 @@ intervals as (
     select
         b.shop_id,
         {{ add_days('b.paid_date', 1) }} as counted_from,
-        case when b.next_paid_date is not null and b.next_paid_date < {{ add_days('b.paid_date', 'p.window_days') }}
+        case when b.next_paid_date is not null
+            and b.next_paid_date < {{ add_days('b.paid_date', 'p.window_days') }}
              then b.next_paid_date
              else {{ add_days('b.paid_date', 'p.window_days') }} end as counted_to
     from buyer_day_next as b

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__live_sessions') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='live_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='live_date') }}
 {#-
   Live time per host and local day (spec README: a session counts on day E for
   the part of [started_at, ended_at) inside [E 00:00, E+1 00:00)). Sessions
@@ -27,7 +28,8 @@ affected_dates as (
 
 sessions_in_scope as (
     select * from sessions
-    where started_date >= (select {{ add_days('min(live_date)', -max_session_days) }} from affected_dates)
+    where started_date >= (select {{ add_days('min(live_date)', -max_session_days) }}
+        from affected_dates)
 ),
 {% else %}
 sessions_in_scope as (
@@ -61,7 +63,8 @@ session_days as (
 session_day_parts as (
     select
         *,
-        case when started_at > cast(live_date as timestamp) then started_at else cast(live_date as timestamp) end as part_start,
+        case when started_at > cast(live_date as timestamp) then started_at
+            else cast(live_date as timestamp) end as part_start,
         case when ended_at < cast({{ add_days('live_date', 1) }} as timestamp) then ended_at
              else cast({{ add_days('live_date', 1) }} as timestamp) end as part_end
     from session_days
@@ -74,7 +77,8 @@ final as (
         max(shop_id) as shop_id,
         max(creator_id) as creator_id,
         live_date,
-        sum(case when part_end > part_start then {{ hours_between('part_start', 'part_end') }} else 0 end) as live_hours,
+        sum(case when part_end > part_start then {{ hours_between('part_start', 'part_end') }}
+            else 0 end) as live_hours,
         sum(case when day_offset = 0 then 1 else 0 end) as started_sessions,
         sum(case when day_offset = 0 then exposures else 0 end) as exposures,
         sum(case when day_offset = 0 then views else 0 end) as views

@@ -1,6 +1,8 @@
 -- depends_on: {{ ref('base_landing__orders') }} {{ ref('base_landing__logistics_events') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='paid_date') }}
-{#- one row per staged order with its ship deadline and logistics milestones (first staged event of each type) -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='paid_date') }}
+{#- one row per staged order with its ship deadline and logistics milestones (first staged event
+    of each type) -#}
 
 with orders as {{ kscore.not_materialized() }} (
     select * from {{ ref('stg_landing__orders') }}

@@ -1,5 +1,6 @@
 {{ config(materialized='table') }}
-{#- one row per staged refund version, with its order's attributes and the as_of_dates it is in force for -#}
+{#- one row per staged refund version, with its order's attributes and the as_of_dates it is in
+    force for -#}
 
 with refunds as (
     select * from {{ ref('stg_landing__refunds') }}
@@ -33,7 +34,8 @@ final as (
         r.platform_intervened,
         r.status = 'completed' as is_completed,
         (r.status = 'completed' and not r.platform_intervened) as is_merchant_completed,
-        case when r.completed_at is not null then {{ hours_between('r.requested_at', 'r.completed_at') }} end as complete_hours,
+        case when r.completed_at is not null
+            then {{ hours_between('r.requested_at', 'r.completed_at') }} end as complete_hours,
         r.updated_at,
         r.valid_to,
         {{ add_days('r.updated_at', 1) }} as in_force_from,

@@ -1,17 +1,20 @@
 -- depends_on: {{ ref('base_landing__reviews') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='created_date') }}
-{#- one row per staged review, with its order's shop, product, creator and paid day, and whether it is negative
-    (rating <= seed core_params.negative_review_max_rating) -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='created_date') }}
+{#- one row per staged review, with its order's shop, product, creator and paid day, and whether it
+    is negative (rating <= seed core_params.negative_review_max_rating) -#}
 
 with reviews as (
     select * from {{ ref('stg_landing__reviews') }}
     {% if is_incremental() %}
-    where created_date in (select touched_date from {{ touched_dates(ref('base_landing__reviews')) }})
+    where created_date in (select touched_date
+        from {{ touched_dates(ref('base_landing__reviews')) }})
     {% endif %}
 ),
 
 orders as (
-    select order_id, shop_id, product_id, creator_id, paid_date from {{ ref('stg_landing__orders') }}
+    select order_id, shop_id, product_id, creator_id, paid_date
+        from {{ ref('stg_landing__orders') }}
 ),
 
 params as (
@@ -24,7 +27,8 @@ final as (
     select
         r.review_id,
         r.order_id,
-        o.product_id,  -- a review belongs to its order's product (spec README), whatever product_id it carries
+        o.product_id,
+            -- a review belongs to its order's product (spec README), whatever product_id it carries
         o.shop_id,
         o.creator_id,
         o.paid_date as order_paid_date,

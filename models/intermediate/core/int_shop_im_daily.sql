@@ -1,11 +1,13 @@
 -- depends_on: {{ ref('base_landing__im_sessions') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='im_date') }}
-{#- IM sessions per shop and started day: answered within the reply limit, rated, satisfied, unsatisfied -#}
+{#- IM sessions per shop and started day: answered within the reply limit, rated, satisfied,
+    unsatisfied -#}
 
 with sessions as (
     select * from {{ ref('stg_landing__im_sessions') }}
     {% if is_incremental() %}
-    where started_date in (select touched_date from {{ touched_dates(ref('base_landing__im_sessions')) }})
+    where started_date in (select touched_date
+        from {{ touched_dates(ref('base_landing__im_sessions')) }})
     {% endif %}
 ),
 

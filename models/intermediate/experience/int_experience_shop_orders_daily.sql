@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__orders') }} {{ ref('base_landing__logistics_events') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='paid_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='paid_date') }}
 {#-
   Orders per shop × paid day × ship-deadline day × delivered day (店铺体验分
   pre-aggregate, spec 03): paid orders, the orders collected by their ship
@@ -24,7 +25,8 @@ final as (
         cast(ship_deadline_at as date) as deadline_date,
         cast(delivered_at as date) as delivered_date,
         count(*) as paid_orders,
-        sum(case when collected_at is not null and collected_at <= ship_deadline_at then 1 else 0 end)
+        sum(case when collected_at is not null and collected_at <= ship_deadline_at then 1
+            else 0 end)
             as collected_on_time_orders,
         sum(case when collected_at is not null and delivered_at is not null then 1 else 0 end)
             as delivered_collected_orders,

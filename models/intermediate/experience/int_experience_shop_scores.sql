@@ -17,11 +17,13 @@ indicator_weights as (
 ),
 
 dimension_weights as (
-    select main_category_id as weight_key, dimension, weight from {{ ref('shop_dimension_weights') }}
+    select main_category_id as weight_key, dimension, weight
+        from {{ ref('shop_dimension_weights') }}
 ),
 
 {{ score_indicators('indicators', 'indicator_weights', 'dimension_weights',
-                    entity='shop_id', peer_group='main_category_id', weight_key='main_category_id') }}
+                    entity='shop_id', peer_group='main_category_id',
+                        weight_key='main_category_id') }}
 
 final as (
     select

@@ -1,9 +1,10 @@
 {#-
-  The 生意通 periods per as_of_date of the build (spec 09 §1.1): for every as_of_date D and every
-  row of seed funnel_periods, the period shown (period_start … period_end) and its comparison period
+  The 生意通 periods per as_of_date of the build (spec 09 §1.1): for every as_of_date D and every row
+  of seed funnel_periods, the period shown (period_start … period_end) and its comparison period
   (prev_start … prev_end), from the seed's period_kind and period_days (macros funnel_period_start /
   funnel_period_end: a natural week or month is the last one complete by D-1), their lengths, and
-  whether each lies inside the data history: history_start is the earliest dt of any staged orders row.
+  whether each lies inside the data history: history_start is the earliest dt of any staged orders
+  row.
 -#}
 
 with spine as (
@@ -47,7 +48,8 @@ final as (
         b.prev_start,
         b.prev_end,
         {%- for prefix in ['period', 'prev'] %}
-        cast({{ dbt.datediff('b.' ~ prefix ~ '_start', 'b.' ~ prefix ~ '_end', 'day') }} + 1 as integer)
+        cast({{ dbt.datediff('b.' ~ prefix ~ '_start', 'b.' ~ prefix ~ '_end',
+            'day') }} + 1 as integer)
             as {{ prefix }}_days,
         {%- endfor %}
         coalesce(b.period_start >= h.history_start, false) as period_complete,

@@ -1,10 +1,13 @@
--- depends_on: {{ ref('base_landing__orders') }} {{ ref('base_landing__live_sessions') }} {{ ref('base_landing__content_daily_stats') }} {{ ref('base_landing__product_traffic_daily') }}
+-- depends_on: {{ ref('base_landing__orders') }} {{ ref('base_landing__live_sessions') }}
+-- depends_on: {{ ref('base_landing__content_daily_stats') }}
+-- depends_on: {{ ref('base_landing__product_traffic_daily') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='dt') }}
 {#-
-  Traffic funnel figures per (shop, day dt, scene) (spec 08, 生意通 流量): room exposures and views of the
-  shop's own live sessions (started that day), views of the shop's own videos, product exposures and visits
-  by channel (products mapped to their shop), paid orders and GMV by order channel; the scene's channels
-  come from seed funnel_scenes. A step that does not exist for the scene is NULL; no activity is 0.
+  Traffic funnel figures per (shop, day dt, scene) (spec 08, 生意通 流量): room exposures and views of
+  the shop's own live sessions (started that day), views of the shop's own videos, product exposures
+  and visits by channel (products mapped to their shop), paid orders and GMV by order channel; the
+  scene's channels come from seed funnel_scenes. A step that does not exist for the scene is NULL;
+  no activity is 0.
 -#}
 
 {% if is_incremental() %}
@@ -46,15 +49,16 @@ product_versions as (
 ),
 
 product_traffic as (
-    -- a product belongs to the shop of its version in force at the end of dt (spec README: change records
-    -- as of the day); traffic before the product's first version (not seen in the demo) goes to that version,
-    -- so no traffic row is dropped
+    -- a product belongs to the shop of its version in force at the end of dt (spec README: change
+    -- records as of the day); traffic before the product's first version (not seen in the demo)
+    -- goes to that version, so no traffic row is dropped
     select ps.shop_id, t.dt, t.channel, sum(t.exposures) as exposures, sum(t.visits) as visits
     from {{ ref('stg_landing__product_traffic_daily') }} as t
     inner join product_versions as ps
         on ps.product_id = t.product_id
        and ({{ version_in_force('ps', add_days('t.dt', 1)) }}
-            or (ps.is_first_version and ps.updated_at >= cast({{ add_days('t.dt', 1) }} as timestamp)))
+            or (ps.is_first_version
+                and ps.updated_at >= cast({{ add_days('t.dt', 1) }} as timestamp)))
     {% if is_incremental() %} where t.dt in {{ touched }} {% endif %}
     group by ps.shop_id, t.dt, t.channel
 ),
@@ -75,7 +79,8 @@ shop_days as (
 
 scene_content as (
     select sd.shop_id, sd.dt, s.scene,
-        case when s.content_source = 'live_session' then coalesce(l.exposures, 0) end as room_exposures,
+        case when s.content_source = 'live_session' then coalesce(l.exposures,
+            0) end as room_exposures,
         case when s.content_source = 'live_session' then coalesce(l.views, 0)
              when s.content_source = 'video' then coalesce(v.views, 0) end as content_views
     from shop_days as sd
@@ -85,7 +90,8 @@ scene_content as (
 ),
 
 scene_products as (
-    select sd.shop_id, sd.dt, s.scene, sum(t.exposures) as product_exposures, sum(t.visits) as product_visits
+    select sd.shop_id, sd.dt, s.scene, sum(t.exposures) as product_exposures,
+        sum(t.visits) as product_visits
     from shop_days as sd
     cross join scenes as s
     inner join product_traffic as t

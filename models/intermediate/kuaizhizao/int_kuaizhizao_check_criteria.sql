@@ -61,7 +61,8 @@ shop_results as (
         check_date,
         shop_id,
         min(case when passes then 1 else 0 end) = 1 as meets_criteria,
-        coalesce({{ string_agg_ordered('case when not passes then criterion end', ';', 'sort_order') }}, '')
+        coalesce({{ string_agg_ordered('case when not passes then criterion end', ';',
+            'sort_order') }}, '')
             as failed_criteria
     from criterion_results
     group by check_date, shop_id

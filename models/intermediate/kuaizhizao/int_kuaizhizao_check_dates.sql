@@ -18,7 +18,8 @@ with params as (
 bounds as (
     select
         {%- if var('kuaizhizao_first_check_date', '') %}
-        cast({{ kscore.sql_string(var('kuaizhizao_first_check_date')) }} as date) as first_check_date,
+        cast({{ kscore.sql_string(var('kuaizhizao_first_check_date')) }} as date)
+            as first_check_date,
         {%- else %}
         p.seed_first_check_date as first_check_date,
         {%- endif %}

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='check_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='check_date') }}
 {#-
   快质造 criterion metrics per check Monday M × shop (spec 09 §4.1), kept once computed
   (incremental by check_date): a daily run adds its own Monday, a cold start every
@@ -12,7 +13,8 @@
   of product_tier_daily; NULL when it has none).
 -#}
 {%- set indicators = shop_experience_indicators() | map(attribute='indicator') | list -%}
-{%- set dimensions = shop_experience_indicators() | map(attribute='dimension_key') | unique | list -%}
+{%- set dimensions = shop_experience_indicators() | map(attribute='dimension_key')
+    | unique | list -%}
 
 with check_dates as (
     select check_date from {{ ref('int_kuaizhizao_check_dates') }}
@@ -66,7 +68,8 @@ experience as (
         select
             as_of_date,
             shop_id,
-            {{ pivot_scored_indicators(indicators, dimensions, 'experience_score', 'paid_orders_30d') }}
+            {{ pivot_scored_indicators(indicators, dimensions, 'experience_score',
+                'paid_orders_30d') }}
         from experience_scores
         group by as_of_date, shop_id
     ) as pivoted

@@ -16,7 +16,8 @@
 -#}
 {%- set indicators = [] -%}
 {%- for ind in product_extra_indicators() -%}
-    {%- do indicators.append({'indicator': ind.indicator, 'dimension': ind.dimension, 'precision': ind.precision,
+    {%- do indicators.append({'indicator': ind.indicator, 'dimension': ind.dimension,
+        'precision': ind.precision,
                               'ranked': 's.is_' ~ ind.dimension ~ '_ranked'}) -%}
 {%- endfor -%}
 {%- set dimensions = ['price', 'gpm', 'good_review'] -%}

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__reviews') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='created_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='created_date') }}
 {#-
   Reviews per product × created day (综合好评率, spec 09 §3): the reviews of the
   product's orders (a review belongs to its order's product) and the good ones,
@@ -9,7 +10,8 @@
 with reviews as (
     select * from {{ ref('int_reviews_enriched') }}
     {% if is_incremental() %}
-    where created_date in (select touched_date from {{ touched_dates(ref('base_landing__reviews')) }})
+    where created_date in (select touched_date
+        from {{ touched_dates(ref('base_landing__reviews')) }})
     {% endif %}
 ),
 

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__orders') }} {{ ref('base_landing__logistics_events') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='paid_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='paid_date') }}
 {#-
   Content orders per product × paid day × content (直播GPM / 短视频GPM, spec 09 §3):
   content_type `live` for the channels self_live and creator_live (content_id =

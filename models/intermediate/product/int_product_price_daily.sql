@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__orders') }} {{ ref('base_landing__logistics_events') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='paid_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='paid_date') }}
 {#-
   Priced orders per product × paid day (价格力, spec 09 §3): a priced order is
   an order of the product that is neither presale nor 闪电购 while the

@@ -111,7 +111,7 @@ running_minima as (
         is_probe,
         case when side = 'suffix'
              then min(unit_price) over (
-                 partition by product_id, block order by price_day desc, is_probe
+                 partition by product_id, block order by price_day desc, is_probe asc
                  rows between unbounded preceding and current row)
              else min(unit_price) over (
                  partition by product_id, block order by price_day, is_probe

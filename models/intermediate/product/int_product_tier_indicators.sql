@@ -161,19 +161,22 @@ final as (
         cast(c.paid_orders as bigint) as paid_orders,
         c.effective_gmv,
         cast(c.exposures as bigint) as exposures,
-        {{ round_half_up(safe_divide('c.effective_gmv', 'c.exposures'), 6) }} as exposure_conversion,
+        {{ round_half_up(safe_divide('c.effective_gmv', 'c.exposures'),
+            6) }} as exposure_conversion,
         {{ round_half_up(safe_divide('c.quality_refund_orders', 'c.paid_orders'), 6) }}
             as quality_refund_rate,
         {{ round_half_up(safe_divide('c.negative_product_reviews', 'c.reviews'), 6) }}
             as negative_quality_review_rate,
         {{ round_half_up(safe_divide('c.in_stock_orders', 'c.paid_orders'), 6) }} as in_stock_ratio,
-        {{ round_half_up(safe_divide('c.ship_hours_sum', 'c.shipped_orders'), 6) }} as avg_ship_hours,
+        {{ round_half_up(safe_divide('c.ship_hours_sum', 'c.shipped_orders'),
+            6) }} as avg_ship_hours,
         {{ round_half_up(safe_divide('c.im_replied_3min_sessions', 'c.im_sessions'), 6) }}
             as im_reply_3min_rate,
         {{ round_half_up(safe_divide('c.im_satisfied_sessions', 'c.im_rated_sessions'), 6) }}
             as im_satisfaction_rate,
         {{ round_half_up(safe_divide('c.dispute_orders', 'c.paid_orders'), 6) }} as dispute_rate,
-        {{ round_half_up(safe_divide('c.merchant_complete_hours_sum', 'c.merchant_completed_refunds'), 6) }}
+        {{ round_half_up(safe_divide('c.merchant_complete_hours_sum',
+            'c.merchant_completed_refunds'), 6) }}
             as refund_self_complete_hours,
         c.paid_orders < p.min_orders_for_rates as is_low_sample,
         cast(c.quality_refund_orders as bigint) as quality_refund_orders,

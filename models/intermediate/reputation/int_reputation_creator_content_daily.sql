@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__content_daily_stats') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='stat_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='stat_date') }}
 {#-
   Content statistics per creator (as author) and day (带货口碑分 pre-aggregate,
   spec 04 内容体验): content_daily_stats rows with author_type `creator`,
@@ -10,7 +11,8 @@ with content as (
     select * from {{ ref('stg_landing__content_daily_stats') }}
     where author_type = 'creator'
     {% if is_incremental() %}
-      and dt in (select touched_date from {{ touched_dates(ref('base_landing__content_daily_stats')) }})
+      and dt in (select touched_date
+          from {{ touched_dates(ref('base_landing__content_daily_stats')) }})
     {% endif %}
 ),
 

@@ -13,9 +13,11 @@
 {#- the windowed figures per creator: one contribution column each (macro contribution_columns) -#}
 {%- set creator_measures = {
     'order_rows': 'bigint', 'distribution_orders': 'bigint', 'ship_due_orders': 'bigint',
-    'shipped_on_time_orders': 'bigint', 'content_rows': 'bigint', 'views': 'bigint', 'interactions': 'bigint',
+    'shipped_on_time_orders': 'bigint', 'content_rows': 'bigint', 'views': 'bigint',
+        'interactions': 'bigint',
     'negative_feedbacks': 'bigint', 'false_claim_reports': 'bigint', 'reviews': 'bigint',
-    'negative_product_reviews': 'bigint', 'negative_service_reviews': 'bigint', 'quality_refund_orders': 'bigint',
+    'negative_product_reviews': 'bigint', 'negative_service_reviews': 'bigint',
+        'quality_refund_orders': 'bigint',
     'dispute_orders': 'bigint'} -%}
 
 with spine as (
@@ -51,15 +53,17 @@ params as (
     ]) }}
 ),
 
-{#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for the
-    as_of_dates d + 1 … d + window_days; a refund version also only while it is in force -#}
+{#- every windowed figure is an interval sum (macro interval_sums): a daily row of day d counts for
+    the as_of_dates d + 1 … d + window_days; a refund version also only while it is in force -#}
 refund_versions as (
     select
         r.*,
         case when r.in_force_from > {{ add_days('r.order_paid_date', 1) }} then r.in_force_from
              else {{ add_days('r.order_paid_date', 1) }} end as from_date,
-        case when r.in_force_to is null or r.in_force_to > {{ add_days('r.order_paid_date', 'p.window_days') }}
-             then {{ add_days('r.order_paid_date', 'p.window_days') }} else r.in_force_to end as to_date
+        case when r.in_force_to is null
+            or r.in_force_to > {{ add_days('r.order_paid_date', 'p.window_days') }}
+             then {{ add_days('r.order_paid_date', 'p.window_days') }}
+                 else r.in_force_to end as to_date
     from creator_refunds as r
     cross join params as p
 ),
@@ -85,17 +89,20 @@ creator_contributions as (
         o.creator_id,
         {{ add_days('o.paid_date', 1) }} as from_date,
         {{ add_days('o.paid_date', 'p.window_days') }} as to_date,
-        {{ contribution_columns(creator_measures, {'order_rows': '1', 'distribution_orders': 'o.distribution_orders'}) }}
+        {{ contribution_columns(creator_measures, {'order_rows': '1',
+            'distribution_orders': 'o.distribution_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
     -- ship due by the end of D-1 (deadline_date < D): counts from the day after the deadline
     select
         o.creator_id,
-        {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date else o.paid_date end', 1) }},
+        {{ add_days('case when o.deadline_date > o.paid_date then o.deadline_date '
+                    ~ 'else o.paid_date end', 1) }},
         {{ add_days('o.paid_date', 'p.window_days') }},
         {{ contribution_columns(creator_measures, {
-            'ship_due_orders': 'o.distribution_orders', 'shipped_on_time_orders': 'o.shipped_on_time_orders'}) }}
+            'ship_due_orders': 'o.distribution_orders',
+                'shipped_on_time_orders': 'o.shipped_on_time_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -105,14 +112,16 @@ creator_contributions as (
         {{ add_days('c.stat_date', 'p.window_days') }},
         {{ contribution_columns(creator_measures, {
             'content_rows': '1', 'views': 'c.views', 'interactions': 'c.interactions',
-            'negative_feedbacks': 'c.negative_feedbacks', 'false_claim_reports': 'c.false_claim_reports'}) }}
+            'negative_feedbacks': 'c.negative_feedbacks',
+                'false_claim_reports': 'c.false_claim_reports'}) }}
     from content_daily as c
     cross join params as p
     union all
     -- reviews of the orders paid in W30, once created by the end of D-1
     select
         r.creator_id,
-        {{ add_days('case when r.created_date > r.order_paid_date then r.created_date else r.order_paid_date end', 1) }},
+        {{ add_days('case when r.created_date > r.order_paid_date then r.created_date '
+                    ~ 'else r.order_paid_date end', 1) }},
         {{ add_days('r.order_paid_date', 'p.window_days') }},
         {{ contribution_columns(creator_measures, {
             'reviews': 'r.reviews', 'negative_product_reviews': 'r.negative_product_reviews',
@@ -130,8 +139,8 @@ creator_contributions as (
     from refund_order_flags
 ),
 
-{#- every creator of the pre-aggregates on every as_of_date; kept below when it has an order or content
-    row in W30 -#}
+{#- every creator of the pre-aggregates on every as_of_date; kept below when it has an order or
+    content row in W30 -#}
 creator_probes as (
     select s.as_of_date, c.creator_id
     from spine as s
@@ -143,7 +152,8 @@ creator_probes as (
 ),
 
 creator_sums as (
-    {{ interval_sums('creator_probes', 'creator_contributions', ['creator_id'], creator_measures.keys() | list) }}
+    {{ interval_sums('creator_probes', 'creator_contributions', ['creator_id'],
+        creator_measures.keys() | list) }}
 ),
 
 scored_creators as (

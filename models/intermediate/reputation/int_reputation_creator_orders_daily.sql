@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__orders') }} {{ ref('base_landing__logistics_events') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='paid_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='paid_date') }}
 {#-
   Distribution orders per creator × paid day × ship-deadline day (带货口碑分
   pre-aggregate, spec 04): the orders with this creator_id, and those

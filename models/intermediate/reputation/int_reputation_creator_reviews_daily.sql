@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('base_landing__reviews') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='created_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='created_date') }}
 {#-
   Reviews of distribution orders per creator × order paid day × created day
   (带货口碑分 pre-aggregate, spec 04): all reviews, the negative (rating <= 2)
@@ -12,7 +13,8 @@ with reviews as (
     select * from {{ ref('int_reviews_enriched') }}
     where creator_id is not null
     {% if is_incremental() %}
-      and created_date in (select touched_date from {{ touched_dates(ref('base_landing__reviews')) }})
+      and created_date in (select touched_date
+          from {{ touched_dates(ref('base_landing__reviews')) }})
     {% endif %}
 ),
 
@@ -22,7 +24,8 @@ final as (
         order_paid_date,
         created_date,
         count(*) as reviews,
-        sum(case when is_negative and negative_aspect = 'product' then 1 else 0 end) as negative_product_reviews,
+        sum(case when is_negative and negative_aspect = 'product' then 1
+            else 0 end) as negative_product_reviews,
         sum(case when is_negative and negative_aspect in ('service', 'logistics') then 1 else 0 end)
             as negative_service_reviews
     from reviews

@@ -16,7 +16,8 @@ indicator_weights as (
 ),
 
 dimension_weights as (
-    select creator_level as weight_key, dimension, weight from {{ ref('creator_dimension_weights') }}
+    select creator_level as weight_key, dimension, weight
+        from {{ ref('creator_dimension_weights') }}
 ),
 
 {{ score_indicators('indicators', 'indicator_weights', 'dimension_weights',

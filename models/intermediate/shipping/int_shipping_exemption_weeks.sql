@@ -1,9 +1,10 @@
 {{ config(materialized='table') }}
 {#-
-  高现货 late-shipment exemption per (shop, natural data week) (spec 08): paid orders > 3000, committed-spot
-  share > 70%, timely-ship rate >= 97% (seed shipping_params; ratios rounded to 6 decimals before the
-  comparison). The benefit week is the next natural week. Final once the benefit week's Monday is reached:
-  only orders due before that Monday count for the timely-ship rate, and they are shipped (or not) by then.
+  高现货 late-shipment exemption per (shop, natural data week) (spec 08): paid orders > 3000,
+  committed-spot share > 70%, timely-ship rate >= 97% (seed shipping_params; ratios rounded to 6
+  decimals before the comparison). The benefit week is the next natural week. Final once the benefit
+  week's Monday is reached: only orders due before that Monday count for the timely-ship rate, and
+  they are shipped (or not) by then.
 -#}
 
 with shop_daily as (
@@ -13,7 +14,8 @@ with shop_daily as (
 params as (
     {{ seed_params('shipping_params', [
         ('exemption_min_paid_orders_exclusive', 'min_paid_orders_exclusive', 'double'),
-        ('exemption_min_committed_spot_ratio_exclusive', 'min_committed_spot_ratio_exclusive', 'double'),
+        ('exemption_min_committed_spot_ratio_exclusive', 'min_committed_spot_ratio_exclusive',
+            'double'),
         ('exemption_min_timely_ship_rate', 'min_timely_ship_rate', 'double'),
     ]) }}
 ),
@@ -33,8 +35,10 @@ weekly as (
 rates as (
     select
         *,
-        {{ round_half_up(safe_divide('committed_spot_orders', 'paid_orders'), 6) }} as committed_spot_ratio,
-        {{ round_half_up(safe_divide('timely_shipped_orders', 'due_orders'), 6) }} as timely_ship_rate
+        {{ round_half_up(safe_divide('committed_spot_orders', 'paid_orders'),
+            6) }} as committed_spot_ratio,
+        {{ round_half_up(safe_divide('timely_shipped_orders', 'due_orders'),
+            6) }} as timely_ship_rate
     from weekly
 ),
 

@@ -151,7 +151,8 @@ group_payout as (
         *,
         row_number() over (
             partition by as_of_date, activity_id, shop_id, task_group
-            order by case when status = 'achieved' then 0 else 1 end, reward_exposures desc, task_id
+            order by case when status = 'achieved' then 0 else 1 end asc, reward_exposures desc,
+                task_id asc
         ) as payout_order
     from statuses
 ),

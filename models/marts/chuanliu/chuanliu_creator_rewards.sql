@@ -1,7 +1,9 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
-  川流主推品分销活动 creator rewards (spec 05 §3): per (as_of_date, activity, creator) the settled orders and the
-  reward: only the highest tier reached pays (不可叠加), capped at param creator_reward_cap_exposures (封顶).
+  川流主推品分销活动 creator rewards (spec 05 §3): per (as_of_date, activity, creator) the settled orders and
+  the reward: only the highest tier reached pays (不可叠加), capped at param
+  creator_reward_cap_exposures (封顶).
 -#}
 
 with settled as (
@@ -44,7 +46,8 @@ final as (
     from settled as c
     cross join params as p
     left join tier_reached as r
-        on r.as_of_date = c.as_of_date and r.activity_id = c.activity_id and r.creator_id = c.creator_id
+        on r.as_of_date = c.as_of_date and r.activity_id = c.activity_id
+            and r.creator_id = c.creator_id
     left join tiers as t on t.reward_tier = r.reward_tier
 )
 

@@ -1,9 +1,11 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#- 川流计划 daily eligibility and reward per active shop (spec 05 §1). reward_date E = D-1. -#}
 
 {#- the windowed figures per shop: one contribution column each (macro contribution_columns) -#}
 {%- set shop_measures = {
-    'distributed_orders_180d': 'bigint', 'distributed_buyers_180d': 'bigint', 'self_live_days_30d': 'bigint',
+    'distributed_orders_180d': 'bigint', 'distributed_buyers_180d': 'bigint',
+        'self_live_days_30d': 'bigint',
     'self_live_hours': 'decimal(38, 18)'} -%}
 
 with spine as (
@@ -60,15 +62,17 @@ active_shops as (
     where sh.status = 'active'
 ),
 
-{#- the windowed figures as interval sums (macro interval_sums): a paid day d counts for the as_of_dates
-    d + 1 … d + 180, a buyer delta from its day on, a live day d for d + 1 … d + 30 (active days) and for
+{#- the windowed figures as interval sums (macro interval_sums): a paid day d counts for the
+    as_of_dates d + 1 … d + 180, a buyer delta from its day on, a live day d for d + 1 … d + 30
+    (active days) and for
     d + 1 only (the hours of E = D-1) -#}
 shop_contributions as (
     select
         o.shop_id,
         {{ add_days('o.paid_date', 1) }} as from_date,
         {{ add_days('o.paid_date', 'p.distribution_window_days') }} as to_date,
-        {{ contribution_columns(shop_measures, {'distributed_orders_180d': 'o.distributed_orders'}) }}
+        {{ contribution_columns(shop_measures,
+            {'distributed_orders_180d': 'o.distributed_orders'}) }}
     from orders_daily as o
     cross join params as p
     union all
@@ -84,7 +88,8 @@ shop_contributions as (
         {{ add_days('l.live_date', 1) }},
         {{ add_days('l.live_date', 'p.self_live_window_days') }},
         {{ contribution_columns(shop_measures, {
-            'self_live_days_30d': 'case when ' ~ is_live_day('l.live_hours', 'c.live_active_min_minutes')
+            'self_live_days_30d': 'case when ' ~ is_live_day('l.live_hours',
+                'c.live_active_min_minutes')
                 ~ ' then 1 else 0 end'}) }}
     from self_live_daily as l
     cross join params as p
@@ -103,7 +108,8 @@ shop_probes as (
 ),
 
 shop_sums as (
-    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], shop_measures.keys() | list) }}
+    {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'],
+        shop_measures.keys() | list) }}
 ),
 
 indicators as (
@@ -132,8 +138,10 @@ eligibility as (
          and self_live_days_30d >= min_self_live_days) as is_eligible,
         substr(
             case when distribution_enabled then '' else ';distribution_not_enabled' end
-            || case when distributed_orders_180d >= min_distributed_orders then '' else ';no_distributed_orders_180d' end
-            || case when self_live_days_30d >= min_self_live_days then '' else ';no_self_live_30d' end,
+            || case when distributed_orders_180d >= min_distributed_orders then ''
+                else ';no_distributed_orders_180d' end
+            || case when self_live_days_30d >= min_self_live_days then ''
+                else ';no_self_live_30d' end,
             2) as ineligible_reasons,
         self_live_hours >= min_reward_live_hours as meets_live_hours
     from indicators

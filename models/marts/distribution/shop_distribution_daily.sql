@@ -45,7 +45,7 @@ top_creators as (
         select
             *,
             row_number() over (partition by as_of_date, window_days, shop_id
-                               order by gmv desc, creator_id) as gmv_position
+                               order by gmv desc, creator_id asc) as gmv_position
         from creator_windows
     ) as ranked
     where gmv_position = 1

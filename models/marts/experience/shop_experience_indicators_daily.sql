@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   店铺体验分 indicators, long form (spec 03): one row per as_of_date × active
   shop × indicator with the three layers the platform's back-end shows: the

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   店铺体验分 per as_of_date × active shop (spec 03): the wide view pivoted from
   the long scored indicators (int_experience_shop_scores): stage, each indicator
@@ -6,7 +7,8 @@
   five-point score and the peer percentile within the main category.
 -#}
 {%- set indicators = shop_experience_indicators() | map(attribute='indicator') | list -%}
-{%- set dimensions = shop_experience_indicators() | map(attribute='dimension_key') | unique | list -%}
+{%- set dimensions = shop_experience_indicators() | map(attribute='dimension_key')
+    | unique | list -%}
 
 with scored as (
     select * from {{ ref('int_experience_shop_scores') }}

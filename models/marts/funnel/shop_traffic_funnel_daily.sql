@@ -1,22 +1,24 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
-  生意通 traffic funnel (spec 08): per (as_of_date D, dt = D-1, active shop, scene) the shop's own funnel
-  figures and step conversions (next step / this step, NULL on a zero denominator), and beside them the
-  mean of the same figures over its peers for the day (同行同等级商家均值): active shops with the same
-  main category and the same 店铺体验分 stage, read from int_experience_shop_indicators (the shops and the
-  stage gate of the experience score, not a copy of them).
+  生意通 traffic funnel (spec 08): per (as_of_date D, dt = D-1, active shop, scene) the shop's own
+  funnel figures and step conversions (next step / this step, NULL on a zero denominator), and
+  beside them the mean of the same figures over its peers for the day (同行同等级商家均值): active shops with
+  the same main category and the same 店铺体验分 stage, read from int_experience_shop_indicators (the
+  shops and the stage gate of the experience score, not a copy of them).
 -#}
 
 with shop_stages as (
-    -- the 店铺体验分 stage itself, per (as_of_date, active shop): int_experience_shop_indicators decides it
-    -- (one row per indicator, all with the shop's is_scored), so the gate is written once
+    -- the 店铺体验分 stage itself, per (as_of_date, active shop): int_experience_shop_indicators decides
+    -- it (one row per indicator, all with the shop's is_scored), so the gate is written once
     select distinct
         as_of_date,
         shop_id,
         main_category_id,
         is_scored
     from {{ ref('int_experience_shop_indicators') }}
-    -- the intermediate may also hold 快质造 check Mondays outside the build (macro as_of_dates_with_checks)
+    -- the intermediate may also hold 快质造 check Mondays outside the build (macro
+    -- as_of_dates_with_checks)
     where {{ in_build_range('as_of_date') }}
 ),
 
@@ -50,8 +52,10 @@ own as (
         s.scene,
         s.scene_cn,
         s.scene_rank,
-        case when s.content_source = 'live_session' then coalesce(f.room_exposures, 0) end as room_exposures,
-        case when s.content_source is not null then coalesce(f.content_views, 0) end as content_views,
+        case when s.content_source = 'live_session' then coalesce(f.room_exposures,
+            0) end as room_exposures,
+        case when s.content_source is not null then coalesce(f.content_views,
+            0) end as content_views,
         coalesce(f.product_exposures, 0) as product_exposures,
         coalesce(f.product_visits, 0) as product_visits,
         coalesce(f.paid_orders, 0) as paid_orders,
@@ -65,7 +69,8 @@ own_rates as (
     select
         *,
         {{ round_half_up(safe_divide('content_views', 'room_exposures'), 6) }} as view_rate,
-        {{ round_half_up(safe_divide('product_exposures', 'content_views'), 6) }} as product_exposure_per_view,
+        {{ round_half_up(safe_divide('product_exposures', 'content_views'),
+            6) }} as product_exposure_per_view,
         {{ round_half_up(safe_divide('product_visits', 'product_exposures'), 6) }} as visit_rate,
         {{ round_half_up(safe_divide('paid_orders', 'product_visits'), 6) }} as order_rate
     from own

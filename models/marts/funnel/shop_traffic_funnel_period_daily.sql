@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   生意通 periods with 环比 (spec 09 §1.1): per (as_of_date D, active shop, scene, period_type of
   seed funnel_periods) 08's funnel figures summed over the period (int_funnel_period_shop_sums) and
@@ -109,7 +110,8 @@ final as (
         o.{{ prefix ~ r }},
         {%- endfor %}
         {%- endfor %}
-        {#- 环比: NULL on a zero or NULL comparison, or when either period starts before the history -#}
+        {#- 环比: NULL on a zero or NULL comparison, or when either period starts before the
+            history -#}
         {%- for m in funnel_figures() %}
         case when o.period_complete and o.prev_complete
              then {{ round_half_up(safe_divide('o.' ~ m ~ ' - o.prev_' ~ m, 'o.prev_' ~ m), 6) }}

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   川流计划 eligibility moves (issue 13 point 4): one row per (as_of_date D, shop with a
   chuanliu_shop_daily row on D or on D-1, i.e. active on either day), is_eligible on D against D-1

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   达人 level and 带货口碑分 moves (issue 13 point 4): one row per (as_of_date D, creator with a
   creator_reputation_score_daily row on D or on D-1), on D against D-1 (macro history_day_pairs):

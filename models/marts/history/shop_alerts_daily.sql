@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   The alerts a merchant must hear about (issue 13 point 4): one row per (as_of_date D, shop_id,
   alert_type, subject_id) of an enabled type of seed history_alert_types, from the moves marts of D:

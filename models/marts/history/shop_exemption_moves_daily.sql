@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   高现货 exemption moves (issue 13 point 4): one row per (as_of_date D, shop with a
   shop_ship_exemption_weekly row for the benefit week in force on D or on D-1). The week in force on

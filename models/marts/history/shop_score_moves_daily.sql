@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   店铺体验分 moves (issue 13 point 4): one row per (as_of_date D, shop with a
   shop_experience_score_daily row on D or on D-1), its stage and score on D against D-1 (macro

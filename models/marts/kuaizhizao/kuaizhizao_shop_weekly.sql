@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='check_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='check_date') }}
 {#-
   快质造 weekly label state per check Monday × shop (spec 09 §4.2). The state machine
   is sequential over weeks: a recursive CTE (macro with_recursive) walks the check
@@ -37,7 +38,8 @@ checked_params as (
         rectification_days,
         reentry_wait_days,
         case when admission_mode in ('auto', 'listed') then admission_mode
-             else {{ kscore.raise_error('kuaizhizao_params admission_mode must be auto or listed') }}
+             else {{ kscore.raise_error('kuaizhizao_params admission_mode must be auto or '
+                                        ~ 'listed') }}
         end as admission_mode
     from params
 ),
@@ -48,7 +50,8 @@ bounds as (
         min(d.check_date) as first_week,
         greatest(cast({{ kscore.sql_string(kscore.run_var('to_date')) }} as date),
                  coalesce((select max(check_date) from checks),
-                          cast({{ kscore.sql_string(kscore.run_var('to_date')) }} as date))) as last_week
+                          cast({{ kscore.sql_string(kscore.run_var('to_date')) }} as date)))
+            as last_week
     from check_dates as d
 ),
 

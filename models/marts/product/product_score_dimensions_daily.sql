@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   商品分 extra dimensions per as_of_date × product of product_tier_daily (spec 09 §3):
   品牌力 (brand_level, a property of the listing), 价格力 (店铺低价 only), 内容GPM

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   带货口碑分 indicators, long form (spec 04): one row per as_of_date × scored
   creator × indicator with the three layers the platform's back-end shows: the

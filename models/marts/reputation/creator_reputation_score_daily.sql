@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   带货口碑分 per as_of_date × creator (spec 04): the wide view pivoted from the
   long scored indicators (int_reputation_creator_scores): level, stage, each
@@ -6,7 +7,8 @@
   the five-point score and the peer percentile within the creator_level.
 -#}
 {%- set indicators = creator_reputation_indicators() | map(attribute='indicator') | list -%}
-{%- set dimensions = creator_reputation_indicators() | map(attribute='dimension_key') | unique | list -%}
+{%- set dimensions = creator_reputation_indicators() | map(attribute='dimension_key')
+    | unique | list -%}
 
 with scored as (
     select * from {{ ref('int_reputation_creator_scores') }}
@@ -18,7 +20,8 @@ final as (
         as_of_date,
         creator_id,
         max(creator_level) as creator_level,
-        {{ pivot_scored_indicators(indicators, dimensions, 'reputation_score', 'distribution_orders_30d') }}
+        {{ pivot_scored_indicators(indicators, dimensions, 'reputation_score',
+            'distribution_orders_30d') }}
     from scored
     group by as_of_date, creator_id
 )

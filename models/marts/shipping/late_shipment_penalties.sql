@@ -1,14 +1,16 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
-  Late-shipment penalties (spec 08, amended by spec 09 §6.2): for as_of_date D one row per order whose
-  deadline (paid_at + promised_ship_hours) is before D and that was not shipped by it, except
-  - presale orders (shipping_params.penalty_exclude_presale): due at an announced date the raw data lacks;
+  Late-shipment penalties (spec 08, amended by spec 09 §6.2): for as_of_date D one row per order
+  whose deadline (paid_at + promised_ship_hours) is before D and that was not shipped by it, except
+  - presale orders (shipping_params.penalty_exclude_presale): due at an announced date the raw
+    data lacks;
   - orders with a refund that, as of D-1 (its version in force for D), has a status of
     penalty_suspending_refund_statuses and was requested before the deadline and before shipping.
     A refund later rejected or cancelled ends the exclusion from the next as_of_date on.
   In a week where the shop is exempt (高现货 exemption of that benefit week) its first remaining late
-  order(s) of the week (earliest ship_deadline, then order_id; seed param) are waived: an excluded order
-  does not consume the waiver.
+  order(s) of the week (earliest ship_deadline, then order_id; seed param) are waived: an excluded
+  order does not consume the waiver.
 -#}
 
 with spine as (
@@ -30,11 +32,13 @@ suspending_statuses as (
 ),
 
 late_orders as (
-    -- late in the final state: not shipped by the deadline (an order shipped in time is visible before D)
+    -- late in the final state: not shipped by the deadline (an order shipped in time is visible
+    -- before D)
     select o.order_id, o.shop_id, o.paid_at, o.ship_deadline_at, o.shipped_at
     from {{ ref('int_orders_enriched') }} as o
     cross join params as p
-    where o.ship_deadline_at < cast(cast({{ kscore.sql_string(run_var("to_date")) }} as date) as timestamp)
+    where o.ship_deadline_at
+        < cast(cast({{ kscore.sql_string(run_var("to_date")) }} as date) as timestamp)
       and (o.shipped_at is null or o.shipped_at > o.ship_deadline_at)
       and not (coalesce(o.is_presale, false) and p.exclude_presale)
 ),
@@ -61,7 +65,8 @@ late_as_of as (
         o.shop_id,
         o.paid_at,
         o.ship_deadline_at as ship_deadline,
-        case when o.shipped_at < cast(sp.as_of_date as timestamp) then o.shipped_at end as shipped_at,
+        case when o.shipped_at < cast(sp.as_of_date as timestamp)
+            then o.shipped_at end as shipped_at,
         cast({{ dbt.date_trunc('week', 'o.ship_deadline_at') }} as date) as penalty_week_start
     from spine as sp
     inner join late_orders as o on o.ship_deadline_at < cast(sp.as_of_date as timestamp)
@@ -101,7 +106,8 @@ final as (
         o.paid_at,
         o.ship_deadline,
         o.shipped_at,
-        {{ hours_between('o.ship_deadline', 'coalesce(o.shipped_at, cast(o.as_of_date as timestamp))') }}
+        {{ hours_between('o.ship_deadline',
+            'coalesce(o.shipped_at, cast(o.as_of_date as timestamp))') }}
             as hours_late,
         o.penalty_week_start,
         (e.shop_id is not null and o.late_order_in_week <= p.waived_per_week) as is_waived

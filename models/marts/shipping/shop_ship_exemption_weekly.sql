@@ -1,5 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
-{#- 高现货 late-shipment exemption (spec 08): for as_of_date D every benefit week whose Monday is on or before D -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
+{#- 高现货 late-shipment exemption (spec 08): for as_of_date D every benefit week whose Monday is on
+    or before D -#}
 
 with spine as (
     select as_of_date from {{ as_of_dates() }} as s

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   信任购 data thresholds per indicator (spec 09 §5): one row per (as_of_date D, product of
   product_tier_daily for D, row of seed trust_purchase_thresholds). The seed drives the rows: its

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='as_of_date') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='as_of_date') }}
 {#-
   信任购 data eligibility per product (spec 09 §5): one row per (as_of_date D, product of
   product_tier_daily for D), from the long rows of trust_purchase_indicators_daily. A product is

@@ -1,6 +1,7 @@
 {{ config(unique_key='dt') }}
 {{ landing_base('orders', key=['order_id'], kind='event', ts_column='paid_at', rules={
-    'channel_not_in_enum': enum_violation('channel', ['self_live', 'creator_live', 'short_video', 'shelf']),
+    'channel_not_in_enum': enum_violation('channel', ['self_live', 'creator_live', 'short_video',
+        'shelf']),
     'promised_ship_hours_not_in_enum': enum_violation('promised_ship_hours', [24, 48, 72, 168]),
     'quantity_below_one': "r.quantity < 1",
     'negative_amount': "r.pay_amount < 0",

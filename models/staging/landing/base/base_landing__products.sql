@@ -1,5 +1,6 @@
 {{ config(unique_key='dt') }}
-{{ landing_base('products', key=['product_id', 'updated_at'], kind='change', ts_column='updated_at', rules={
+{{ landing_base('products', key=['product_id', 'updated_at'], kind='change',
+    ts_column='updated_at', rules={
     'status_not_in_enum': enum_violation('status', ['on_sale', 'off_shelf']),
     'promised_ship_hours_not_in_enum': enum_violation('promised_ship_hours', [24, 48, 72, 168]),
     'negative_amount': "r.list_price < 0",
