@@ -78,9 +78,10 @@ def duckdb_settings() -> dict[str, str]:
             "preserve_insertion_order": "false"}
 
 
-def scan_once(landing: Path) -> dict[str, float]:
-    """Seconds per fact table of one full scan (every contract column hashed)."""
-    out = {}
+def scan_once(landing: Path) -> tuple[dict[str, float], float]:
+    """Wall seconds per fact table of one full scan (every contract column hashed), and the CPU seconds
+    of the whole scan (time.process_time: DuckDB's threads run in this process)."""
+    out, cpu0 = {}, time.process_time()
     with duckdb.connect(config=duckdb_settings()) as con:
         for table in FACT_TABLES:
             cols = ", ".join(f"sum(hash({identifier(c.name)}))" for c in contract()[table])
@@ -88,7 +89,28 @@ def scan_once(landing: Path) -> dict[str, float]:
             t0 = time.perf_counter()
             con.execute(f"select count(*), {cols} from read_parquet({glob}, union_by_name=true)").fetchall()
             out[table] = time.perf_counter() - t0
-    return out
+    return out, time.process_time() - cpu0
+
+
+def write_once(landing: Path, scratch: Path) -> tuple[float, float, int]:
+    """The floor of staging: (wall s, CPU s, rows) of ONE `create table as` of every fact table into a
+    scratch DuckDB file, with the contract's casts, `dt`, the file name and the row number, as the
+    staging models read them: what reading and writing the facts once costs. The file is removed."""
+    db = scratch / "bench-write-floor.duckdb"
+    rows, cpu0, t0 = 0, time.process_time(), time.perf_counter()
+    with duckdb.connect(str(db), config=duckdb_settings()) as con:
+        for table in FACT_TABLES:
+            cols = ", ".join(f"cast({identifier(c.name)} as {c.data_type}) as {identifier(c.name)}"
+                             for c in contract()[table])
+            glob = literal(str(landing / table / "**" / "*.parquet"))
+            con.execute(f"create table {identifier(table)} as select {cols}, cast(dt as date) as dt, "
+                        f"filename as source_file, file_row_number as source_row from read_parquet({glob}, "
+                        "union_by_name=true, hive_partitioning=true, filename=true, file_row_number=true)")
+            rows += con.execute(f"select count(*) from {identifier(table)}").fetchone()[0]
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    for f in scratch.glob("bench-write-floor.duckdb*"):
+        f.unlink()
+    return wall, cpu, rows
 
 
 def zone_days(landing: Path) -> tuple[dt.date, dt.date, dt.date]:
@@ -137,7 +159,8 @@ def run_child(first: dt.date, last: dt.date, landing: Path, folder: Path) -> dic
         "outcome": "crashed", "message": f"exit code {proc.returncode}", "phase_seconds": {}}
     result_file.unlink(missing_ok=True)
     return {**out, "from": str(first), "to": str(last), "as_of_dates": (last - first).days + 1, "wall_s": wall,
-            "rss_wait4_bytes": usage.ru_maxrss * 1024, "rss_tree_sampled_bytes": peak[0],
+            "cpu_s": usage.ru_utime + usage.ru_stime, "rss_wait4_bytes": usage.ru_maxrss * 1024,
+            "rss_tree_sampled_bytes": peak[0],
             "peak_rss_bytes": max(usage.ru_maxrss * 1024, peak[0])}
 
 
@@ -157,6 +180,22 @@ def slowest_nodes(folder: Path, since: float, n: int = 10) -> list[tuple[float, 
     return [(round(s, 2), u) for s, u in rows[:n]]
 
 
+def dbt_profile(folder: Path, since: float, dbt_wall: float) -> dict:
+    """Where the dbt phase's time went: nodes and summed execution seconds per resource type (model,
+    test, unit_test, seed), and the rest of the phase (parse, start-up, per-node bookkeeping) as
+    `overhead_s` = the dbt phase's wall time - the sum of every node's execution time (one dbt thread:
+    nodes never overlap)."""
+    path = warehouse_paths(folder / "kscore.duckdb").dbt_target / "run_results.json"
+    if not (path.exists() and path.stat().st_mtime >= since):
+        return {}
+    by_type: dict[str, list[float]] = {}
+    for r in json.loads(path.read_text())["results"]:
+        by_type.setdefault(r["unique_id"].split(".")[0], []).append(r.get("execution_time") or 0.0)
+    nodes = {t: {"nodes": len(v), "exec_s": round(sum(v), 2)} for t, v in sorted(by_type.items())}
+    total = sum(v["exec_s"] for v in nodes.values())
+    return {"by_type": nodes, "exec_s": round(total, 2), "overhead_s": round(dbt_wall - total, 2)}
+
+
 def target_note(scale: str, key: str, value: float) -> str:
     """`[target medium: <= 20 S: ok]`: the scale's own target, else every scale's (as a reference)."""
     scales = [scale] if scale in TARGETS else list(TARGETS)
@@ -165,7 +204,7 @@ def target_note(scale: str, key: str, value: float) -> str:
                      for s in scales if key in TARGETS[s])
 
 
-def report(name: str, r: dict, S: float, scale: str) -> None:
+def report(name: str, r: dict, S: float, S_cpu: float, scale: str) -> None:
     w = r["wall_s"]
     print(f"\n{name}: as_of_dates {r['from']} .. {r['to']} ({r['as_of_dates']} days): {r['outcome']}")
     if r["outcome"] != "published":
@@ -176,6 +215,12 @@ def report(name: str, r: dict, S: float, scale: str) -> None:
     print(f"  peak RSS {r['peak_rss_bytes'] / GIB:6.2f} GiB (wait4 max of one process "
           f"{r['rss_wait4_bytes'] / GIB:.2f}, sampled tree sum {r['rss_tree_sampled_bytes'] / GIB:.2f})  "
           f"{target_note(scale, name + '_rss_gib', r['peak_rss_bytes'] / GIB)}")
+    print(f"  CPU {r['cpu_s']:8.1f}s = {r['cpu_s'] / S_cpu:6.1f} S(cpu)  (the run's and dbt's user+sys seconds over "
+          "the scan's: a figure the other load of a shared machine inflates less than wall time)")
+    if prof := r.get("dbt_profile"):
+        print(f"  dbt phase: nodes executing {prof['exec_s']:.1f}s = {prof['exec_s'] / S:.1f} S, the rest (parse, "
+              f"start-up, per-node bookkeeping) {prof['overhead_s']:.1f}s = {prof['overhead_s'] / S:.1f} S; "
+              + ", ".join(f"{t} {v['nodes']} nodes {v['exec_s']:.1f}s" for t, v in prof["by_type"].items()))
     print(f"  published {r['published_bytes'] / 2**20:9.1f} MiB   build file {r['build_bytes'] / 2**20:9.1f} MiB")
     print("  slowest dbt nodes:" + "".join(f"\n    {secs:8.1f}s  {node}" for secs, node in r["slowest_nodes"])
           if r["slowest_nodes"] else "  slowest dbt nodes: none (this run built nothing)")
@@ -213,27 +258,39 @@ def main() -> None:
         print(f"zone {landing}: dt {earliest} .. {newest}, start {start}; duckdb {fig['duckdb']}\n"
               f"S scans every contract column of {', '.join(FACT_TABLES)}")
         scans = [scan_once(landing) for _ in range(2)]
-        S = sum(scans[1].values())
-        fig.update(scan_cold_s=sum(scans[0].values()), S=S, scan_warm_per_table_s=scans[1])
-        print(f"scan 1 (cold) {fig['scan_cold_s']:.2f}s, scan 2 (warm) {S:.2f}s  => S = {S:.2f}s  ("
-              + ", ".join(f"{t} {s:.2f}" for t, s in scans[1].items()) + ")")
+        S, S_cpu = sum(scans[1][0].values()), scans[1][1]
+        fig.update(scan_cold_s=sum(scans[0][0].values()), S=S, S_cpu=S_cpu, scan_warm_per_table_s=scans[1][0],
+                   load_before=os.getloadavg())
+        print(f"scan 1 (cold) {fig['scan_cold_s']:.2f}s, scan 2 (warm) {S:.2f}s  => S = {S:.2f}s, "
+              f"{S_cpu:.2f} CPU s  (" + ", ".join(f"{t} {s:.2f}" for t, s in scans[1][0].items())
+              + f"); load average {fig['load_before'][0]:.1f}")
+        w_wall, w_cpu, w_rows = write_once(landing, work)
+        fig.update(write_floor_s=w_wall, write_floor_cpu_s=w_cpu, write_floor_rows=w_rows)
+        print(f"write floor W: create table of every fact table ({w_rows:,} rows, the contract's casts, dt, file, "
+              f"row) into a scratch file: {w_wall:.1f}s = {w_wall / S:.1f} S, {w_cpu:.1f} CPU s")
         runs = {}
         for name, a, b in (("backfill", start + dt.timedelta(days=1), last - dt.timedelta(days=1)),
                            ("increment", last, last)):
             print(f"\n== {name}: run({a}, {b}) on {folder}")
             r, since = run_child(a, b, landing, folder), time.time()
-            r.update(sizes(folder), slowest_nodes=slowest_nodes(folder, since - r["wall_s"]))
+            r.update(sizes(folder), slowest_nodes=slowest_nodes(folder, since - r["wall_s"], 15),
+                     dbt_profile=dbt_profile(folder, since - r["wall_s"], r["phase_seconds"].get("dbt", 0.0)),
+                     load_after=os.getloadavg())
             runs[name] = r
-            report(name, r, S, args.scale)
+            report(name, r, S, S_cpu, args.scale)
         fig["runs"] = runs
+        after = scan_once(landing)
+        fig.update(S_after=sum(after[0].values()), S_cpu_after=after[1])
+        print(f"\nS again after the runs: {fig['S_after']:.2f}s ({fig['S_cpu_after']:.2f} CPU s); load average "
+              f"{os.getloadavg()[0]:.1f}. The figures below use S from before the runs.")
         print(f"\nscale {args.scale}, S = {S:.2f}s (threads {fig['duckdb']['threads']}, "
               f"memory_limit {fig['duckdb']['memory_limit']})")
-        print(f"  {'run':10s} {'days':>4s} {'outcome':10s} {'wall s':>8s} {'x S':>6s} "
+        print(f"  {'run':10s} {'days':>4s} {'outcome':10s} {'wall s':>8s} {'x S':>6s} {'cpu xS':>6s} "
               + " ".join(f"{p + ' xS':>13s}" for p in PHASES) + f" {'RSS GiB':>8s} {'pub MiB':>8s} {'build MiB':>9s}")
         for name, r in runs.items():
             ph = " ".join(f"{r['phase_seconds'].get(p, 0) / S:13.1f}" for p in PHASES)
             print(f"  {name:10s} {r['as_of_dates']:4d} {r['outcome']:10s} {r['wall_s']:8.1f} "
-                  f"{r['wall_s'] / S:6.1f} {ph} {r['peak_rss_bytes'] / GIB:8.2f} "
+                  f"{r['wall_s'] / S:6.1f} {r['cpu_s'] / S_cpu:6.1f} {ph} {r['peak_rss_bytes'] / GIB:8.2f} "
                   f"{r['published_bytes'] / 2**20:8.1f} {r['build_bytes'] / 2**20:9.1f}")
         if args.json:
             Path(args.json).write_text(json.dumps(fig, indent=1, default=str))

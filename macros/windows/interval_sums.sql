@@ -38,8 +38,19 @@
       first_day      optional SQL DATE expression replacing from_date as the
                      first day kept, for probes earlier than the build (the
                      快质造 check Mondays: macro as_of_dates_with_checks_first_day)
+      net_events     true: the events are first summed per key and day (one
+                     GROUP BY of the events only, never of the probes), so the
+                     running sum sorts one row per key and day instead of one
+                     per contribution. For contributions much finer than a key
+                     and day (分销's buyer-days: 3.8 M events net to 65 k at
+                     small, the window 46 s -> 1 s). Only for INTEGER / DECIMAL
+                     measures: netting reorders the additions, which is exact
+                     for them and not for a DOUBLE. Off by default: where a key
+                     has about one contribution a day (商品分层's product-days)
+                     netting saves little and its hash table is the size of the
+                     events.
 -#}
-{% macro interval_sums(probes, contributions, keys, measures, carry=[], first_day=none) -%}
+{% macro interval_sums(probes, contributions, keys, measures, carry=[], first_day=none, net_events=false) -%}
     {%- set first_day = first_day or "cast(" ~ kscore.sql_string(kscore.run_var('from_date')) ~ " as date)" -%}
     {%- set last_day = "cast(" ~ kscore.sql_string(kscore.run_var('to_date')) ~ " as date)" -%}
     select {% for k in keys %}{{ k }}, {% endfor %}as_of_date{% for c in carry %}, {{ c }}{% endfor %}{% for m in measures %}, {{ m }}{% endfor %}
@@ -61,6 +72,21 @@
             ) as {{ m }}
             {%- endfor %}
         from (
+            {%- if net_events %}
+            select
+                {%- for k in keys %}
+                {{ k }},
+                {%- endfor %}
+                event_date,
+                0 as is_probe
+                {%- for c in carry %},
+                null as {{ c }}
+                {%- endfor %}
+                {%- for m in measures %},
+                sum({{ m }}) as {{ m }}
+                {%- endfor %}
+            from (
+            {%- endif %}
             {#- contributions are read once (a CTE read twice would be materialised whole): each row
                 gives its +m event (side 1) and, when it ends inside the build, its -m event (side -1) -#}
             select
@@ -83,6 +109,10 @@
               and (c.to_date is null or c.to_date >= {{ first_day }})
               and (c.to_date is null or c.to_date >= c.from_date)
               and (s.side = 1 or (c.to_date is not null and c.to_date < {{ last_day }}))
+            {%- if net_events %}
+            ) as contribution_events
+            group by {% for k in keys %}{{ k }}, {% endfor %}event_date
+            {%- endif %}
             union all
             select
                 {%- for k in keys %}

@@ -97,8 +97,9 @@ probes as (
 ),
 
 sums as (
+    {#- buyer-days are much finer than a pair and day: net them first (integer / decimal sums) -#}
     {{ interval_sums('probes', 'contributions', ['window_days', 'shop_id', 'creator_id'],
-                     measures) }}
+                     measures, net_events=true) }}
 ),
 
 final as (

@@ -87,10 +87,11 @@ contributions as (
     cross join windows as w
 ),
 
+{#- buyer-days are much finer than a shop and day: net them first (integer / decimal sums) -#}
 sums as (
     {{ interval_sums('probes', 'contributions', ['window_days', 'shop_id'],
                      ['distributed_buyers', 'shop_gmv', 'prev_gmv'],
-                     carry=['distribution_enabled']) }}
+                     carry=['distribution_enabled'], net_events=true) }}
 ),
 
 final as (

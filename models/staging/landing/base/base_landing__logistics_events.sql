@@ -2,8 +2,8 @@
 {#- shipped <= collected <= delivered: both events of an out-of-order pair break the sequence (we
     cannot know which one is wrong), also when one of them was staged by an earlier run and the
     other lands late. The pairs are judged against per-order bounds (one row per order of the batch:
-    the latest shipped and collected, the earliest collected and delivered), a hash join instead of
-    a correlated scan of every event pair. -#}
+    the latest shipped and collected, the earliest collected and delivered), left-joined onto the
+    rows (rule_joins): a hash join, not a correlated scan of every event pair. -#}
 {%- set helper_ctes -%}
 order_event_bounds as (
     select
@@ -25,12 +25,11 @@ order_event_bounds as (
     ts_column='event_at', rules={
     'event_type_not_in_enum': enum_violation('event_type', ['shipped', 'collected', 'delivered']),
     'order_not_found': landing_fk_missing('order_id', ref('base_landing__orders')),
-    'event_sequence': "exists (select 1 from order_event_bounds b
-        where b.order_id = r.order_id
-          and (r.event_type = 'shipped' and (b.collected_min_at < r.event_at
+    'event_sequence': "(r.event_type = 'shipped' and (b.collected_min_at < r.event_at
               or b.delivered_min_at < r.event_at)
             or r.event_type = 'collected' and (b.shipped_max_at > r.event_at
                 or b.delivered_min_at < r.event_at)
             or r.event_type = 'delivered' and (b.shipped_max_at > r.event_at
-                or b.collected_max_at > r.event_at)))",
-}, recheck_rules=['order_not_found', 'event_sequence'], helper_ctes=helper_ctes) }}
+                or b.collected_max_at > r.event_at))",
+}, recheck_rules=['order_not_found', 'event_sequence'], helper_ctes=helper_ctes,
+    rule_joins='left join order_event_bounds as b on b.order_id = r.order_id') }}
