@@ -166,31 +166,51 @@ def _alerts(con, shop_id: int, as_of: dt.date) -> list[dict]:
         order by as_of_date desc, alert_rank, subject_id""", [shop_id, as_of, as_of])
 
 
-def gaps(con, shop_id: int, as_of: dt.date, limit: int = 10) -> dict:
-    """The largest gaps to the next level (issue 13 point 3) — THE ONE PLACE that reads the distance
-    marts, for the integrator to finish once their columns are fixed.
+# the gaps section (issue 13 point 3): per distance mart, the columns shown, the shop's rows of D and the
+# order, the largest gap first (reachable distances before the reasons why there is none)
+GAP_TABLES = {
+    "shop_score_distance_daily": {
+        "columns": ("dimension", "indicator_name_cn", "current_value", "needed_value", "value_change",
+                    "indicator_score", "needed_indicator_score", "experience_score", "target_score",
+                    "distance_reason"),
+        "where": "d.shop_id = ?",
+        "order": "d.distance_reason = 'reachable' desc, d.needed_indicator_score - d.indicator_score desc "
+                 "nulls last, d.indicator",
+    },
+    "product_indicator_distance_daily": {
+        "columns": ("product_id", "dimension_cn", "indicator_cn", "level", "target_level", "current_value",
+                    "needed_value", "value_change", "distance_reason"),
+        "where": "d.shop_id = ?",
+        "order": "d.distance_reason = 'reachable' desc, d.needed_percentile - d.current_percentile desc "
+                 "nulls last, d.product_id, d.indicator",
+    },
+    "product_tier_path_daily": {
+        "columns": ("product_id", "tier", "next_tier", "moves_needed", "level_steps_needed", "path"),
+        "where": "d.shop_id = ? and not d.is_top_tier",
+        "order": "d.level_steps_needed desc nulls last, d.moves_needed desc, d.product_id",
+    },
+}
 
-    Returns {"available": False, "missing": [...]} until the published file has all of DISTANCE_MARTS;
-    then one table per mart: {"mart", "columns", "rows"} with the shop's rows of D (a product mart
-    without shop_id is joined to the shop through product_tier_daily), at most `limit` rows each.
-    TODO(integrator): order each by its gap column (largest first) and pick the columns to show."""
+
+def gap_sql(mart: str, limit: int) -> str:
+    """The query of one gaps table: the shop's rows of the day (parameters shop_id, as_of_date)."""
+    t = GAP_TABLES[mart]
+    cols = ", ".join(f"d.{c}" for c in t["columns"])
+    return (f"select {cols} from marts.{mart} as d where {t['where']} and d.as_of_date = ? "
+            f"order by {t['order']} limit {int(limit)}")
+
+
+def gaps(con, shop_id: int, as_of: dt.date, limit: int = 10) -> dict:
+    """The largest gaps to the next level (issue 13 point 3), from the distance marts.
+
+    {"available": False, "missing": [...]} while the published file lacks one of DISTANCE_MARTS; else one
+    table per mart: {"mart", "columns", "rows"}, the shop's rows of D in GAP_TABLES' order, at most
+    `limit` each."""
     missing = [m for m in DISTANCE_MARTS if not has_relation(con, "marts", m)]
     if missing:
         return {"available": False, "missing": missing, "tables": []}
-    tables = []
-    for mart in DISTANCE_MARTS:
-        cols = [r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'marts' "
-            "and table_name = ? order by ordinal_position", [mart]).fetchall()]
-        if "shop_id" in cols:
-            where, params = "d.shop_id = ?", [shop_id]
-        else:
-            where = ("d.product_id in (select product_id from marts.product_tier_daily "
-                     "where shop_id = ? and as_of_date = d.as_of_date)")
-            params = [shop_id]
-        rows = _rows(con, f"select d.* from marts.{mart} d where {where} and d.as_of_date = ? limit {int(limit)}",
-                     [*params, as_of])
-        tables.append({"mart": mart, "columns": cols, "rows": rows})
+    tables = [{"mart": mart, "columns": list(GAP_TABLES[mart]["columns"]),
+               "rows": _rows(con, gap_sql(mart, limit), [shop_id, as_of])} for mart in DISTANCE_MARTS]
     return {"available": True, "missing": [], "tables": tables}
 
 

@@ -279,32 +279,45 @@ def test_renders_in_headless_chromium(wh, pages, tmp_path):
         assert page.charts.keys() == dom.charts.keys()
 
 
-def test_gaps_not_available_until_the_distance_marts_exist(wh, pages, tmp_path):
+def test_gaps_are_the_distance_marts_rows_and_not_available_without_them(wh, pages, tmp_path):
     published, con = wh
+    for shop in pages:
+        doc = collect(con, shop, DAYS[1])
+        assert doc["gaps"]["available"], doc["gaps"]
+        tables = {t["mart"]: t for t in doc["gaps"]["tables"]}
+        assert list(tables) == list(DISTANCE_MARTS)
+        # each table: the shop's rows of the day in the mart, largest gap first (independent SQL)
+        score = rows(con, "select * from marts.shop_score_distance_daily where shop_id = ? and as_of_date = ? "
+                          "order by distance_reason = 'reachable' desc, "
+                          "needed_indicator_score - indicator_score desc nulls last, indicator limit 10",
+                     [shop, DAYS[1]])
+        assert [(r["indicator_name_cn"], r["needed_value"]) for r in tables["shop_score_distance_daily"]["rows"]] \
+            == [(r["indicator_name_cn"], r["needed_value"]) for r in score]
+        n_products = con.execute("select count(*) from marts.product_tier_path_daily where shop_id = ? "
+                                 "and as_of_date = ? and not is_top_tier", [shop, DAYS[1]]).fetchone()[0]
+        path = tables["product_tier_path_daily"]["rows"]
+        assert len(path) == min(n_products, 10)
+        steps = [r["level_steps_needed"] for r in path]
+        assert steps == sorted(steps, key=lambda v: -1 if v is None else v, reverse=True)
+        shop_products = {r[0] for r in con.execute("select product_id from marts.product_tier_daily "
+                                                   "where shop_id = ? and as_of_date = ?", [shop, DAYS[1]]).fetchall()}
+        assert {r["product_id"] for r in tables["product_indicator_distance_daily"]["rows"]} <= shop_products
+        page = parse(render(doc))
+        assert set(page.cells) >= set(DISTANCE_MARTS)
+    # a copy of the published file without the distance marts: the section says so
     shop = next(iter(pages))
-    text = pages[shop].read_text(encoding="utf-8")
-    assert 'data-gaps="not-available"' in text and all(m in text for m in DISTANCE_MARTS)
-    # a copy of the published file with stand-in distance marts: the section shows their rows
     copy = tmp_path / "kscore.duckdb"
     shutil.copy(published, copy)
     rw = duckdb.connect(str(copy))
     try:
-        rw.execute("create view marts.shop_score_distance_daily as select as_of_date, shop_id, "
-                   "'timely_pickup_rate' as indicator, 0.25 as gap from marts.shop_experience_score_daily")
-        for mart in DISTANCE_MARTS[1:]:
-            rw.execute(f"create view marts.{mart} as select as_of_date, product_id, tier, 1 as steps "
-                       "from marts.product_tier_daily")
+        for mart in DISTANCE_MARTS:
+            rw.execute(f"drop view marts.{mart}")
         doc = collect(rw, shop, DAYS[1])
-        products = rw.execute("select count(*) from marts.product_tier_daily where shop_id = ? and as_of_date = ?",
-                              [shop, DAYS[1]]).fetchone()[0]
     finally:
         rw.close()
-    assert doc["gaps"]["available"]
-    tables = {t["mart"]: t for t in doc["gaps"]["tables"]}
-    assert [r["shop_id"] for r in tables["shop_score_distance_daily"]["rows"]] == [shop]
-    assert len(tables["product_tier_path_daily"]["rows"]) == min(products, 10)
-    page = parse(render(doc))
-    assert set(page.cells) >= set(DISTANCE_MARTS)
+    assert not doc["gaps"]["available"] and doc["gaps"]["missing"] == list(DISTANCE_MARTS)
+    text = render(doc)
+    assert 'data-gaps="not-available"' in text and all(m in text for m in DISTANCE_MARTS)
 
 
 def test_bad_input_is_one_line_exit_2(wh, tmp_path):
