@@ -60,9 +60,11 @@ shop_probes as (
     select as_of_date, shop_id from scored_shops
 ),
 
+{#- many contributions per shop and day (paid days × deadline days, refund flags): netted first,
+    the measures are integers and DECIMALs -#}
 shop_sums as (
     {{ interval_sums('shop_probes', 'shop_contributions', ['shop_id'], shop_measures.keys() | list,
-                    first_day=as_of_dates_with_checks_first_day()) }}
+                    first_day=as_of_dates_with_checks_first_day(), net_events=true) }}
 ),
 
 counts as (

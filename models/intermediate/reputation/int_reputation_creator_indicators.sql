@@ -151,9 +151,11 @@ creator_probes as (
     ) as c
 ),
 
+{#- many contributions per creator and day (paid days × deadline days, refund flags): netted
+    first, the measures are integers -#}
 creator_sums as (
     {{ interval_sums('creator_probes', 'creator_contributions', ['creator_id'],
-        creator_measures.keys() | list) }}
+        creator_measures.keys() | list, net_events=true) }}
 ),
 
 scored_creators as (
