@@ -1,0 +1,99 @@
+"""The dbt build on Apache Spark (`kscore run --engine spark`, issue 12, docs/spark.md).
+
+dbt builds on the `spark` target of profiles.yml (session mode: Spark inside the dbt process, one
+invocation, an in-memory catalog). The marts are Parquet under `<warehouse folder>/spark/marts/<mart>/`
+(their `location_root`), every other table under `<warehouse folder>/spark/warehouse/<schema>.db/`.
+After the build the tables the gates and publish read (marts, quarantine, ops) are copied from Spark's
+Parquet into the DuckDB build file, cast to the contract's types, with their dbt descriptions as
+comments: the mart gates and publish then run unchanged on Spark's output.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from kscore.sqltext import identifier, literal
+
+ENGINES = ("duckdb", "spark")
+# the schemas the gates and publish read from the build file (rules: the seeds, e.g. the tier gate's
+# product_tier_params)
+IMPORTED_SCHEMAS = ("marts", "quarantine", "ops", "rules")
+
+
+def spark_dir(folder: Path) -> Path:
+    """The Spark folder of a warehouse folder."""
+    return Path(folder) / "spark"
+
+
+def spark_env(folder: Path) -> dict[str, str]:
+    """The environment that puts dbt on the spark target, its tables under `<folder>/spark`."""
+    return {"KSCORE_DBT_TARGET": "spark", "KSCORE_SPARK_DIR": str(spark_dir(folder)),
+            "KSCORE_SPARK_CATALOG": "in-memory"}
+
+
+def clear_spark_dir(folder: Path) -> None:
+    """An empty Spark folder before a build: every Spark build is a full refresh (tables rebuilt whole,
+    docs/spark.md), and Spark refuses to create a table over a non-empty location."""
+    shutil.rmtree(spark_dir(folder), ignore_errors=True)
+
+
+def table_folder(folder: Path, schema: str, table: str) -> Path:
+    """Where Spark wrote one table's Parquet files."""
+    if schema == "marts":
+        return spark_dir(folder) / "marts" / table
+    return spark_dir(folder) / "warehouse" / f"{schema}.db" / table
+
+
+def built_models(manifest: Path, schemas=IMPORTED_SCHEMAS) -> list[dict]:
+    """The model and seed nodes of dbt's manifest in `schemas` (tables on Spark)."""
+    nodes = json.loads(Path(manifest).read_text())["nodes"].values()
+    return [n for n in nodes if n["schema"] in schemas and (
+        n["resource_type"] == "seed"
+        or (n["resource_type"] == "model" and n["config"].get("materialized") in ("table", "incremental")))]
+
+
+def _select_list(node: dict, present: list[str]) -> str:
+    """The columns in the contract's order and types (the DuckDB types the DuckDB build has), or as
+    Spark wrote them for a model without a contract."""
+    cols = node.get("columns") or {}
+    if not (node["config"].get("contract") or {}).get("enforced") or not cols:
+        return ", ".join(identifier(c) for c in present)
+    return ", ".join(f"cast({identifier(c)} as {col['data_type']}) as {identifier(c)}"
+                     for c, col in cols.items())
+
+
+def import_spark_tables(build_db: Path, folder: Path, manifest: Path) -> dict[str, int]:
+    """Copy the marts, quarantine, ops and rules tables of a Spark build into the DuckDB build file (replacing
+    what is there), with the dbt descriptions as comments. Returns {schema.table: rows}."""
+    import duckdb
+
+    rows: dict[str, int] = {}
+    con = duckdb.connect(str(build_db))
+    try:
+        for node in sorted(built_models(manifest), key=lambda n: (n["schema"], n["alias"])):
+            schema, table = node["schema"], node["alias"]
+            where = table_folder(folder, schema, table)
+            files = sorted(where.rglob("*.parquet")) if where.is_dir() else []
+            if not files:
+                raise FileNotFoundError(f"{schema}.{table}: Spark wrote no Parquet file under {where}")
+            src = f"read_parquet({literal(str(where / '**' / '*.parquet'))}, union_by_name = true)"
+            present = [r[0] for r in con.execute(f"describe select * from {src}").fetchall()]
+            target = f"{identifier(schema)}.{identifier(table)}"
+            con.execute(f"create schema if not exists {identifier(schema)}")
+            con.execute(f"create or replace table {target} as select {_select_list(node, present)} from {src}")
+            _comment(con, target, node)
+            rows[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
+    finally:
+        con.close()
+    return rows
+
+
+def _comment(con, target: str, node: dict) -> None:
+    """The model's and its columns' descriptions as COMMENT ON (dbt-duckdb's persist_docs)."""
+    if node.get("description"):
+        con.execute(f"comment on table {target} is {literal(node['description'])}")
+    have = {r[0] for r in con.execute(f"describe {target}").fetchall()}
+    for name, col in (node.get("columns") or {}).items():
+        if name in have and col.get("description"):
+            con.execute(f"comment on column {target}.{identifier(name)} is {literal(col['description'])}")
