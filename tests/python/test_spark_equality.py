@@ -140,3 +140,28 @@ def test_every_mart_cell_for_cell(both):
     # the comparison compared something: most marts have rows, 快质造 included
     assert counts["kuaizhizao_shop_weekly"] > 0
     assert sum(n > 0 for n in counts.values()) >= len(counts) - 4, counts
+
+
+def test_dagster_engine_setting(tmp_path):
+    """Dagster: the engine is the resource's setting; with spark the same asset graph loads, and its dbt
+    asset gets the spark target (environment) and a full refresh (arguments)."""
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import KscoreResource
+
+    from kscore.dbt_runner import dbt_env
+    from kscore.pipeline import RunContext, RunError, check_engine, dbt_build_args
+
+    wh = tmp_path / "wh" / "kscore.duckdb"
+    kscore = KscoreResource(landing_dir=str(tmp_path), warehouse=str(wh), engine="spark")
+    defs = build_definitions(kscore)
+    duck_defs = build_definitions(KscoreResource(landing_dir=str(tmp_path), warehouse=str(wh)))
+    job = defs.resolve_job_def("kscore_daily")
+    assert {n.name for n in job.nodes} == {n.name for n in duck_defs.resolve_job_def("kscore_daily").nodes}
+    assert defs.resources["kscore"].engine == "spark"
+    ctx = RunContext(FROM, TO, tmp_path, kscore.paths(), "r1", engine=check_engine(kscore.engine))
+    assert "--full-refresh" in dbt_build_args(ctx)
+    env = dbt_env(ctx.paths, tmp_path, engine=ctx.engine)
+    assert env["KSCORE_DBT_TARGET"] == "spark" and env["KSCORE_SPARK_DIR"] == str(wh.parent / "spark")
+    assert "KSCORE_DBT_TARGET" not in dbt_env(ctx.paths, tmp_path)
+    with pytest.raises(RunError, match="--engine oracle"):
+        check_engine("oracle")
