@@ -74,19 +74,33 @@ def import_spark_tables(build_db: Path, folder: Path, manifest: Path) -> dict[st
         for node in sorted(built_models(manifest), key=lambda n: (n["schema"], n["alias"])):
             schema, table = node["schema"], node["alias"]
             where = table_folder(folder, schema, table)
-            files = sorted(where.rglob("*.parquet")) if where.is_dir() else []
-            if not files:
-                raise FileNotFoundError(f"{schema}.{table}: Spark wrote no Parquet file under {where}")
-            src = f"read_parquet({literal(str(where / '**' / '*.parquet'))}, union_by_name = true)"
-            present = [r[0] for r in con.execute(f"describe select * from {src}").fetchall()]
             target = f"{identifier(schema)}.{identifier(table)}"
             con.execute(f"create schema if not exists {identifier(schema)}")
-            con.execute(f"create or replace table {target} as select {_select_list(node, present)} from {src}")
+            if where.is_dir() and any(where.rglob("*.parquet")):
+                src = f"read_parquet({literal(str(where / '**' / '*.parquet'))}, union_by_name = true)"
+                present = [r[0] for r in con.execute(f"describe select * from {src}").fetchall()]
+                con.execute(f"create or replace table {target} as select {_select_list(node, present)} from {src}")
+            else:  # an empty table Spark wrote no file for (a seed without rows is created, never inserted)
+                con.execute(f"create or replace table {target} ({_empty_columns(node, where)})")
             _comment(con, target, node)
             rows[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
     finally:
         con.close()
     return rows
+
+
+def _empty_columns(node: dict, where: Path) -> str:
+    """The column list of an empty table: a seed's CSV header with its column_types (else varchar), a
+    contracted model's contract."""
+    if node["resource_type"] == "seed":
+        header = (Path(node["root_path"]) / node["original_file_path"]).read_text(encoding="utf-8")
+        names = header.splitlines()[0].split(",") if header.strip() else []
+        types = node["config"].get("column_types") or {}
+        return ", ".join(f"{identifier(n.strip())} {types.get(n.strip(), 'varchar')}" for n in names)
+    cols = node.get("columns") or {}
+    if not (node["config"].get("contract") or {}).get("enforced") or not cols:
+        raise FileNotFoundError(f"{node['schema']}.{node['alias']}: Spark wrote no Parquet file under {where}")
+    return ", ".join(f"{identifier(c)} {col['data_type']}" for c, col in cols.items())
 
 
 def _comment(con, target: str, node: dict) -> None:
