@@ -3,7 +3,7 @@
 dbt builds on the `spark` target of profiles.yml (session mode: Spark inside the dbt process, one
 invocation, an in-memory catalog). The marts are Parquet under `<warehouse folder>/spark/marts/<mart>/`
 (their `location_root`), every other table under `<warehouse folder>/spark/warehouse/<schema>.db/`.
-After the build the tables the gates and publish read (marts, quarantine, ops) are copied from Spark's
+After the build the tables the gates and publish read (marts, quarantine, ops, rules, staging) are copied from Spark's
 Parquet into the DuckDB build file, cast to the contract's types, with their dbt descriptions as
 comments: the mart gates and publish then run unchanged on Spark's output.
 """
@@ -17,8 +17,8 @@ from kscore.sqltext import identifier, literal
 
 ENGINES = ("duckdb", "spark")
 # the schemas the gates and publish read from the build file (rules: the seeds, e.g. the tier gate's
-# product_tier_params)
-IMPORTED_SCHEMAS = ("marts", "quarantine", "ops", "rules")
+# product_tier_params; staging: the tier gate's reconciliation reads stg_landing__orders and __refunds)
+IMPORTED_SCHEMAS = ("marts", "quarantine", "ops", "rules", "staging")
 
 
 def spark_dir(folder: Path) -> Path:
@@ -46,11 +46,12 @@ def table_folder(folder: Path, schema: str, table: str) -> Path:
 
 
 def built_models(manifest: Path, schemas=IMPORTED_SCHEMAS) -> list[dict]:
-    """The model and seed nodes of dbt's manifest in `schemas` (tables on Spark)."""
+    """The model and seed nodes of dbt's manifest in `schemas`: tables on Spark, and views (staging's
+    stg_landing__*, recreated in DuckDB from their compiled SQL, plain SELECTs of the tables)."""
     nodes = json.loads(Path(manifest).read_text())["nodes"].values()
     return [n for n in nodes if n["schema"] in schemas and (
         n["resource_type"] == "seed"
-        or (n["resource_type"] == "model" and n["config"].get("materialized") in ("table", "incremental")))]
+        or (n["resource_type"] == "model" and n["config"].get("materialized") in ("table", "incremental", "view")))]
 
 
 def _select_list(node: dict, present: list[str]) -> str:
@@ -64,19 +65,24 @@ def _select_list(node: dict, present: list[str]) -> str:
 
 
 def import_spark_tables(build_db: Path, folder: Path, manifest: Path) -> dict[str, int]:
-    """Copy the marts, quarantine, ops and rules tables of a Spark build into the DuckDB build file (replacing
-    what is there), with the dbt descriptions as comments. Returns {schema.table: rows}."""
+    """Copy the marts, quarantine, ops, rules and staging tables (and staging's views) of a Spark build
+    into the DuckDB build file (replacing what is there), with the dbt descriptions as comments. Returns {schema.table: rows}."""
     import duckdb
 
     rows: dict[str, int] = {}
     con = duckdb.connect(str(build_db))
+    # tables first, then the views over them
+    order = {"view": 1}
     try:
-        for node in sorted(built_models(manifest), key=lambda n: (n["schema"], n["alias"])):
+        for node in sorted(built_models(manifest),
+                           key=lambda n: (order.get(n["config"].get("materialized"), 0), n["schema"], n["alias"])):
             schema, table = node["schema"], node["alias"]
             where = table_folder(folder, schema, table)
             target = f"{identifier(schema)}.{identifier(table)}"
             con.execute(f"create schema if not exists {identifier(schema)}")
-            if where.is_dir() and any(where.rglob("*.parquet")):
+            if node["config"].get("materialized") == "view":
+                con.execute(f"create or replace view {target} as {node['compiled_code']}")
+            elif where.is_dir() and any(where.rglob("*.parquet")):
                 src = f"read_parquet({literal(str(where / '**' / '*.parquet'))}, union_by_name = true)"
                 present = [r[0] for r in con.execute(f"describe select * from {src}").fetchall()]
                 con.execute(f"create or replace table {target} as select {_select_list(node, present)} from {src}")
@@ -105,8 +111,9 @@ def _empty_columns(node: dict, where: Path) -> str:
 
 def _comment(con, target: str, node: dict) -> None:
     """The model's and its columns' descriptions as COMMENT ON (dbt-duckdb's persist_docs)."""
+    kind = "view" if node["config"].get("materialized") == "view" else "table"
     if node.get("description"):
-        con.execute(f"comment on table {target} is {literal(node['description'])}")
+        con.execute(f"comment on {kind} {target} is {literal(node['description'])}")
     have = {r[0] for r in con.execute(f"describe {target}").fetchall()}
     for name, col in (node.get("columns") or {}).items():
         if name in have and col.get("description"):
