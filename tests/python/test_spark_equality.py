@@ -118,7 +118,7 @@ def test_spark_run_publishes(spark):
 
 def test_same_marts_and_columns(both):
     duck_cols, spark_cols = mart_columns(both, "d"), mart_columns(both, "s")
-    assert len(duck_cols) >= 30
+    assert len(duck_cols) >= 28  # every mart of the project (28 at the time of writing)
     assert sorted(spark_cols) == sorted(duck_cols)
     for mart, cols in duck_cols.items():
         assert spark_cols[mart] == cols, mart
