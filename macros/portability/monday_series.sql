@@ -13,7 +13,7 @@
      from (select explode(sequence(to_date(b.{{ from_column }}), to_date(b.{{ to_column }}),
                                    interval 1 day)) as d
            from {{ bounds }} as b
-           {#- an empty range is no row (DuckDB's generate_series); Spark's sequence raises on it -#}
+           {# an empty range is no row (as with DuckDB generate_series); Spark sequence raises on it #}
            where b.{{ from_column }} <= b.{{ to_column }}) as s
      where dayofweek(d) = 2)
 {%- endmacro %}
