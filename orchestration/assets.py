@@ -139,7 +139,8 @@ def _build_assets(partitions: PartitionsDefinition, project: DbtProject) -> list
             vars_ = dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id)  # also in the environment
             context.log.info(f"dbt build for as_of_dates {ctx.from_date} … {ctx.to_date} "
                              f"({len(ctx.as_of_dates)} days, one invocation)")
-            invocation = dbt.cli([*pipeline.DBT_BUILD_ARGS, *cli_vars(vars_)], context=context,
+            pipeline.prepare_engine(ctx)
+            invocation = dbt.cli([*pipeline.dbt_build_args(ctx), *cli_vars(vars_)], context=context,
                                  target_path=ctx.paths.dbt_target, raise_on_error=False)
             yield from invocation.stream()
             if not invocation.is_successful():
@@ -147,6 +148,7 @@ def _build_assets(partitions: PartitionsDefinition, project: DbtProject) -> list
                 message = f"DbtError: dbt build failed for {ctx.from_date} … {ctx.to_date}: {error}"
                 _end_run(ctx, results, message)
                 raise Failure(description=message)
+            pipeline.finish_engine(ctx)  # Spark: its marts into the build file, for the gates and publish
 
     mart_keys = [k for k in kscore_dbt.keys if kscore_dbt.group_names_by_key.get(k) == "marts"]
 

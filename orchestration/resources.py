@@ -14,7 +14,7 @@ from pydantic import Field
 
 from kscore.dbt_runner import dbt_env, dbt_vars
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
-from kscore.pipeline import RunContext
+from kscore.pipeline import RunContext, check_engine
 from kscore.publish import published_as_of_dates
 
 
@@ -25,6 +25,11 @@ class KscoreResource(ConfigurableResource):
         default=None, description="landing zone folder; default $KSCORE_LANDING_DIR, else data/landing")
     warehouse: Optional[str] = Field(
         default=None, description="the published DuckDB file; default $KSCORE_WAREHOUSE, else warehouse/kscore.duckdb")
+
+    engine: str = Field(
+        default_factory=lambda: os.environ.get("KSCORE_ENGINE", "duckdb"),
+        description="the engine of the dbt build: duckdb, or spark (Apache Spark in session mode, always a "
+                    "full refresh; docs/spark.md); default $KSCORE_ENGINE, else duckdb")
 
     def landing(self) -> Path:
         return Path(self.landing_dir or default_landing()).resolve()
@@ -47,15 +52,16 @@ class KscoreResource(ConfigurableResource):
         republish = bool(published_as_of_dates(self.paths().published) & days)
         return RunContext(from_date, to_date, self.landing(), self.paths(), context.run.run_id,
                           is_backfill="dagster/backfill" in tags or to_date > from_date or republish,
-                          progress=context.log.info, started_at=started)
+                          progress=context.log.info, started_at=started, engine=check_engine(self.engine))
 
 
 @contextmanager
 def dbt_environment(ctx: RunContext):
-    """The environment `kscore run` gives dbt (build file, landing zone, the run's as_of_dates and id), for
-    dagster-dbt's subprocess."""
+    """The environment `kscore run` gives dbt (build file, landing zone, the run's as_of_dates and id, the
+    engine's target), for dagster-dbt's subprocess."""
     saved = dict(os.environ)
-    os.environ.update(dbt_env(ctx.paths, ctx.landing, dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id)))
+    os.environ.update(dbt_env(ctx.paths, ctx.landing, dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id),
+                              ctx.engine))
     try:
         yield
     finally:

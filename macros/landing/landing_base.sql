@@ -190,7 +190,7 @@ checked as (
             case when {{ condition }} then {{ kscore.sql_string(name) }} end{{ ',' if not loop.last }}
             {%- endfor %}
             {%- if rules | length == 0 %}
-            cast(null as varchar)
+            cast(null as {{ kscore.type_name('varchar') }})
             {%- endif %}
         ) as broken_rules
     from keyed_with_copies as r

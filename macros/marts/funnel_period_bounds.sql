@@ -34,7 +34,7 @@
     case {{ kind }}
         when 'rolling' then {{ kscore.add_days(unit_start, '(' ~ n ~ ') * ' ~ days) }}
         when 'natural_week' then {{ kscore.add_days(unit_start, '(' ~ n ~ ') * 7') }}
-        when 'natural_month' then cast({{ dbt.dateadd('month', n, unit_start) }} as date)
+        when 'natural_month' then {{ kscore.add_months(unit_start, n) }}
     end
 {%- endmacro %}
 

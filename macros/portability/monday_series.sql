@@ -12,7 +12,9 @@
     (select d as check_date
      from (select explode(sequence(to_date(b.{{ from_column }}), to_date(b.{{ to_column }}),
                                    interval 1 day)) as d
-           from {{ bounds }} as b) as s
+           from {{ bounds }} as b
+           {# an empty range is no row (as with DuckDB generate_series); Spark sequence raises on it #}
+           where b.{{ from_column }} <= b.{{ to_column }}) as s
      where dayofweek(d) = 2)
 {%- endmacro %}
 

@@ -109,7 +109,7 @@ def cmd_run(args) -> int:
     try:
         result = run(args.from_date, to_date, Path(args.landing), Path(args.warehouse), is_backfill=args.backfill,
                      progress=Progress(sys.stdout, verbose=args.verbose), full_refresh=args.full_refresh,
-                     extra_vars=dict(args.dbt_vars))
+                     extra_vars=dict(args.dbt_vars), engine=args.engine)
     except RunError as exc:
         print(f"kscore run: {exc}", file=sys.stderr)
         return 1
@@ -256,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--var", dest="dbt_vars", action="append", default=[], type=_var, metavar="NAME=VALUE",
                    help="a dbt project var for this build (repeatable), e.g. "
                         "kuaizhizao_first_check_date=2023-02-06 (the demo's first 快质造 check)")
+    r.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                   help="the engine of the dbt build (default duckdb); spark: Apache Spark in session mode, "
+                        "always a full refresh, marts as Parquet under <warehouse folder>/spark/marts/, "
+                        "copied into the build file for the gates and publish (docs/spark.md)")
     r.add_argument("--verbose", "-v", action="store_true",
                    help="print dbt's own lines too (by default one progress line per phase, and every "
                         "failure and warning in full)")

@@ -68,8 +68,10 @@ RUN_ENV = {"from_date": "KSCORE_FROM_DATE", "to_date": "KSCORE_TO_DATE", "run_id
            "landing_dir": "KSCORE_LANDING_DIR"}
 
 
-def dbt_env(paths: WarehousePaths, landing: Path, vars_: dict | None = None) -> dict[str, str]:
-    """dbt's environment: the build file, the landing zone, where dbt writes, and the run's values."""
+def dbt_env(paths: WarehousePaths, landing: Path, vars_: dict | None = None,
+            engine: str = "duckdb") -> dict[str, str]:
+    """dbt's environment: the build file, the landing zone, where dbt writes, and the run's values;
+    with engine "spark", the spark target and its folder (kscore.spark_build)."""
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(PROJECT_DIR),
@@ -80,6 +82,11 @@ def dbt_env(paths: WarehousePaths, landing: Path, vars_: dict | None = None) -> 
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     env.update({RUN_ENV[k]: str(v) for k, v in (vars_ or {}).items() if k in RUN_ENV})
+    if engine == "spark":
+        from kscore.spark_build import spark_env
+        env.update(spark_env(paths.folder))
+    else:
+        env.pop("KSCORE_DBT_TARGET", None)
     return env
 
 
@@ -127,14 +134,14 @@ def _node_ticker(progress: Callable[[str], None]) -> Callable[..., None]:
 
 def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
             log_file: Path, progress: Callable[[str], None] = print,
-            tick: Callable[..., None] | None = None, verbose: bool = False) -> dict:
+            tick: Callable[..., None] | None = None, verbose: bool = False, engine: str = "duckdb") -> dict:
     """Run `dbt <args>` in the project with the run's values (dbt_env, cli_vars); report progress; raise
     DbtError on failure.
 
     dbt's whole output goes to `log_file`. `tick(done, total, unit="nodes")` follows the nodes done;
     `progress` gets every ERROR, FAIL and WARN node line and every dbt line that is not routine
     (CHATTER, START and OK/PASS/SKIP lines) in full; with `verbose`, every dbt line.
-    Returns a summary {"seconds", "nodes", "errors", "warnings", "skipped"}.
+    Returns a summary {"seconds", "nodes", "errors", "warnings", "skipped"}. `engine`: dbt_env.
     """
     cmd = [dbt_executable(), *args, *cli_vars(vars_), "--project-dir", str(PROJECT_DIR)]
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +157,7 @@ def run_dbt(args: list[str], paths: WarehousePaths, landing: Path, vars_: dict,
         # dbt runs in its own process group (a terminal's Ctrl-C or a signal to the run reaches the
         # run, which ends dbt itself) and dies with the run (PR_SET_PDEATHSIG)
         proc = subprocess.Popen(
-            cmd, cwd=PROJECT_DIR, env=dbt_env(paths, landing, vars_), stdout=subprocess.PIPE,
+            cmd, cwd=PROJECT_DIR, env=dbt_env(paths, landing, vars_, engine), stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True,
             preexec_fn=_die_with_parent)
         _LIVE[proc.pid] = pid_file

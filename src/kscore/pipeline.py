@@ -20,6 +20,7 @@ from typing import Callable
 import duckdb
 
 from kscore import buildfile, gates, landing, publish as publisher, runlog
+from kscore import spark_build
 from kscore.dbt_runner import DbtError, dbt_vars, run_dbt
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
 from kscore.sqltext import has_table
@@ -68,6 +69,11 @@ class RunContext:
     # project vars given on the command line (`kscore run --var NAME=VALUE`), passed to dbt as --vars,
     # e.g. kuaizhizao_first_check_date for the demo (spec 09 section 4.1)
     extra_vars: dict[str, str] = field(default_factory=dict)
+    # the engine of the dbt build (kscore.spark_build): duckdb, or spark (always a full refresh; the
+    # marts come back into the build file, so the gates and publish are the same)
+    engine: str = "duckdb"
+    # the dbt data tests in the build (the equality test's Spark side leaves them to the DuckDB side)
+    data_tests: bool = True
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     # wall seconds per phase (the benchmarks print them)
     phase_seconds: dict[str, float] = field(default_factory=dict)
@@ -205,6 +211,27 @@ def raw_gate_step(ctx: RunContext, files) -> list[gates.GateResult]:
     return results
 
 
+def dbt_build_args(ctx: RunContext, select: list[str] | None = None) -> list[str]:
+    """`dbt build`'s arguments for the run (also the Dagster asset's): on Spark always --full-refresh
+    (its incremental models are tables rebuilt whole, docs/spark.md)."""
+    return ([*DBT_BUILD_ARGS] + ([] if ctx.data_tests else ["test"]) + (["--select", *select] if select else [])
+            + (["--full-refresh"] if ctx.full_refresh or ctx.engine == "spark" else []))
+
+
+def prepare_engine(ctx: RunContext) -> None:
+    """Before the dbt build: on Spark an empty Spark folder (kscore.spark_build)."""
+    if ctx.engine == "spark":
+        spark_build.clear_spark_dir(ctx.paths.folder)
+
+
+def finish_engine(ctx: RunContext) -> dict[str, int]:
+    """After the dbt build: on Spark its marts, quarantine, ops and rules tables into the build file, where
+    the gates and publish read them. {schema.table: rows} of what was copied."""
+    if ctx.engine != "spark":
+        return {}
+    return spark_build.import_spark_tables(ctx.paths.build, ctx.paths.folder, ctx.paths.dbt_target / "manifest.json")
+
+
 def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
     rep = reporter(ctx.progress)
     if not rep:
@@ -212,11 +239,12 @@ def dbt_build_step(ctx: RunContext, select: list[str] | None = None) -> dict:
                      f"({len(ctx.as_of_dates)} days, one invocation)")
     # unit tests check the SQL, not the data: they run once in the test suite (tests/python/test_dbt_project.py),
     # not in every production build; the data tests do run here, as gates on the day's build.
-    args = ([*DBT_BUILD_ARGS] + (["--select", *select] if select else [])
-            + (["--full-refresh"] if ctx.full_refresh else []))
-    out = run_dbt(args, ctx.paths, ctx.landing,
+    prepare_engine(ctx)
+    out = run_dbt(dbt_build_args(ctx, select), ctx.paths, ctx.landing,
                   dbt_vars(ctx.from_date, ctx.to_date, ctx.landing, ctx.run_id, **ctx.extra_vars),
-                  ctx.run_dir / "dbt_build.log", ctx.progress, tick=ctx.tick, verbose=bool(rep and rep.verbose))
+                  ctx.run_dir / "dbt_build.log", ctx.progress, tick=ctx.tick, verbose=bool(rep and rep.verbose),
+                  engine=ctx.engine)
+    out["imported"] = finish_engine(ctx)
     if rep:
         extra = "".join(f", {n} {what}" for n, what in ((len(out["warnings"]), "warnings"), (out["skipped"], "skipped"))
                         if n)
@@ -438,13 +466,21 @@ def check_extra_vars(extra_vars: dict[str, str]) -> dict[str, str]:
     return dict(extra_vars)
 
 
+def check_engine(engine: str) -> str:
+    if engine not in spark_build.ENGINES:
+        raise RunError(f"--engine {engine}: not one of {', '.join(spark_build.ENGINES)}")
+    return engine
+
+
 def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, warehouse: Path | None = None,
         progress: Callable[[str], None] = print, is_backfill: bool = False,
-        full_refresh: bool = False, extra_vars: dict[str, str] | None = None) -> RunResult:
+        full_refresh: bool = False, extra_vars: dict[str, str] | None = None, engine: str = "duckdb",
+        data_tests: bool = True) -> RunResult:
     """Build, gate and publish as_of_dates from_date … to_date in one build.
 
     `extra_vars`: project vars for dbt (`--vars`), never the per-run values (from/to date, run id,
-    landing), which the runner sets itself.
+    landing), which the runner sets itself. `engine`: duckdb or spark (kscore.spark_build);
+    `data_tests=False` leaves dbt's data tests out of the build.
 
     `progress` gets what a person reads (kscore.progress): a Progress reporter as is, any other
     callable one line per call (a phase's result line, every failure and warning in full)."""
@@ -454,7 +490,8 @@ def run(from_date: dt.date, to_date: dt.date, landing_dir: Path | None = None, w
         progress = Progress(emit=progress)
     ctx = RunContext(from_date, to_date, Path(landing_dir or default_landing()).resolve(),
                      warehouse_paths(warehouse), new_run_id(), is_backfill, progress, full_refresh=full_refresh,
-                     extra_vars=check_extra_vars(extra_vars or {}))
+                     extra_vars=check_extra_vars(extra_vars or {}), engine=check_engine(engine),
+                     data_tests=data_tests)
     # before any file is written (no build file, run folder, lock or warehouse folder): a range the zone
     # cannot build, and a published day without --backfill, are refused here
     check_buildable(ctx.from_date, ctx.to_date, ctx.landing)

@@ -77,12 +77,12 @@ previous as (
     {%- else %}
     select
         cast(null as bigint) as shop_id,
-        cast(null as varchar) as state_code,
+        cast(null as {{ kscore.type_name('varchar') }}) as state_code,
         cast(null as date) as member_since,
         cast(null as date) as warning_on,
         cast(null as date) as rectification_ends_on,
         cast(null as date) as removed_on,
-        cast(null as varchar) as removal_reason
+        cast(null as {{ kscore.type_name('varchar') }}) as removal_reason
     where 1 = 0
     {%- endif %}
 ),
@@ -117,9 +117,9 @@ chain as (
     select
         s.shop_id,
         cast(0 as bigint) as week_no,
-        cast(null as varchar) as previous_state_code,
+        cast(null as {{ kscore.type_name('varchar') }}) as previous_state_code,
         coalesce(p.state_code, 'not_member') as state_code,
-        cast(null as varchar) as transition,
+        cast(null as {{ kscore.type_name('varchar') }}) as transition,
         p.member_since,
         p.warning_on,
         p.rectification_ends_on,
