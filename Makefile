@@ -14,7 +14,7 @@ DEMO_FIRST ?= 2023-04-18
 DEMO_LAST ?= 2023-05-01
 WAREHOUSE ?= warehouse/kscore.duckdb
 
-.PHONY: setup run test lint lint-python fmt demo-data bench bench-scale clean docs spark-setup chromium-setup
+.PHONY: setup run test lint lint-python fmt demo-data bench bench-scale clean docs spark-setup chromium-setup java
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,13 +62,22 @@ run: $(STAMP) demo-data
 
 # two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
 # worker, so its module fixtures (the builds it shares) are built once
-test: $(STAMP) $(DUCKDB1_STAMP) chromium-setup lint-python
+test: $(STAMP) $(SPARK_STAMP) java $(DUCKDB1_STAMP) chromium-setup lint-python
 	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15 tests/python
 
-# Apache Spark (issue 12, docs/spark.md): Java from Debian when missing, dbt-spark and pyspark into .venv
-spark-setup: $(STAMP)
-	command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless)
+# Apache Spark (issue 12, docs/spark.md): dbt-spark and pyspark into .venv, Java from Debian when missing
+SPARK_STAMP := $(VENV)/.spark-installed
+$(SPARK_STAMP): requirements-spark.txt $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $(SPARK_STAMP)
+
+# not fatal: without Java the Spark equality test fails and says so (it never skips)
+java:
+	@command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends openjdk-17-jre-headless) || echo "make: Java could not be installed \
+	  (apt-get install openjdk-17-jre-headless failed); tests/python/test_spark_equality.py will fail" >&2
+
+spark-setup: $(SPARK_STAMP) java
 
 # headless Chromium for tests/python/test_shop_report.py (the shop page must render; docs/report.md):
 # Debian's chromium when no Chromium is on PATH (apt needs root, as for spark-setup's Java)

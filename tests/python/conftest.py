@@ -76,3 +76,10 @@ def published_tiny(tmp_path_factory, worker_id) -> Path:
             assert result.ok, result.message
             (root / "ok").write_text(result.message or "published")
     return published
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The Spark equality test first: it is the suite's longest file (minutes of per-statement Spark
+    overhead) and `--dist loadfile` hands files out in collection order, so starting it first on one
+    worker lets the other worker run the rest beside it instead of after it."""
+    items.sort(key=lambda item: 0 if item.path.name == "test_spark_equality.py" else 1)
