@@ -60,11 +60,7 @@ run: $(STAMP) demo-data
 	$(BIN)/kscore runs --warehouse $(WAREHOUSE) | head -5
 	$(BIN)/python -m kscore.report $(WAREHOUSE)
 
-# two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
-# worker, so its module fixtures (the builds it shares) are built once
-test: $(STAMP) $(SPARK_STAMP) java $(DUCKDB1_STAMP) chromium-setup lint-python
-	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15 tests/python
-
+# (defined before `test`: make expands a rule's prerequisites when it reads the rule)
 # Apache Spark (issue 12, docs/spark.md): dbt-spark and pyspark into .venv, Java from Debian when missing
 SPARK_STAMP := $(VENV)/.spark-installed
 $(SPARK_STAMP): requirements-spark.txt $(STAMP)
@@ -78,6 +74,12 @@ java:
 	  (apt-get install openjdk-17-jre-headless failed); tests/python/test_spark_equality.py will fail" >&2
 
 spark-setup: $(SPARK_STAMP) java
+
+# two workers (the machines have 2 cores; dbt's per-node Python and DuckDB overlap); a test file stays on one
+# worker, so its module fixtures (the builds it shares) are built once
+test: $(STAMP) $(SPARK_STAMP) java $(DUCKDB1_STAMP) chromium-setup lint-python
+	KSCORE_DUCKDB1_VENV=$(CURDIR)/$(DUCKDB1_VENV) $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15 tests/python
+
 
 # headless Chromium for tests/python/test_shop_report.py (the shop page must render; docs/report.md):
 # Debian's chromium when no Chromium is on PATH (apt needs root, as for spark-setup's Java)
