@@ -467,8 +467,21 @@ def check_extra_vars(extra_vars: dict[str, str]) -> dict[str, str]:
 
 
 def check_engine(engine: str) -> str:
+    """The engine name, refused before any file is written when unknown, or when it is spark and Java or
+    dbt-spark is missing (one line naming what to install, not Spark's gateway traceback mid-build)."""
     if engine not in spark_build.ENGINES:
         raise RunError(f"--engine {engine}: not one of {', '.join(spark_build.ENGINES)}")
+    if engine == "spark":
+        import importlib.util
+        import shutil
+
+        if shutil.which("java") is None:
+            raise RunError("--engine spark: Java is not installed (no `java` on PATH); "
+                           "`make spark-setup` installs openjdk-17-jre-headless")
+        for module in ("pyspark", "dbt.adapters.spark"):
+            if importlib.util.find_spec(module) is None:
+                raise RunError(f"--engine spark: {module} is not installed; `make spark-setup` installs "
+                               "requirements-spark.txt")
     return engine
 
 

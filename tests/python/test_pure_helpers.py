@@ -158,3 +158,19 @@ def test_run_var_option_parses_and_refuses_the_runners_own_vars():
     # the project var goes to dbt as --vars; the per-run values stay in the environment
     assert cli_vars(dbt_vars(D, D, Path("landing"), "r", **extra)) == [
         "--vars", '{"kuaizhizao_first_check_date": "2023-02-06"}']
+
+
+def test_engine_spark_without_java_is_one_clear_line(monkeypatch):
+    """`--engine spark` on a machine without Java stops before any file is written, naming what to install."""
+    import shutil
+
+    import pytest
+
+    from kscore.pipeline import RunError, check_engine
+
+    assert check_engine("duckdb") == "duckdb"
+    with pytest.raises(RunError, match="not one of"):
+        check_engine("presto")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RunError, match="Java is not installed"):
+        check_engine("spark")
