@@ -302,6 +302,15 @@ def test_gaps_are_the_distance_marts_rows_and_not_available_without_them(wh, pag
         shop_products = {r[0] for r in con.execute("select product_id from marts.product_tier_daily "
                                                    "where shop_id = ? and as_of_date = ?", [shop, DAYS[1]]).fetchall()}
         assert {r["product_id"] for r in tables["product_indicator_distance_daily"]["rows"]} <= shop_products
+        # the product distances in the mart's order, largest percentile gap first (independent SQL): a
+        # wrong order or another shop's rows would fail here, not only a row outside the shop
+        product = rows(con, "select product_id, indicator_cn, needed_value from marts.product_indicator_distance_daily "
+                            "where shop_id = ? and as_of_date = ? order by distance_reason = 'reachable' desc, "
+                            "needed_percentile - current_percentile desc nulls last, product_id, indicator "
+                            "limit 10", [shop, DAYS[1]])
+        assert [(r["product_id"], r["indicator_cn"], r["needed_value"])
+                for r in tables["product_indicator_distance_daily"]["rows"]] \
+            == [(r["product_id"], r["indicator_cn"], r["needed_value"]) for r in product]
         page = parse(render(doc))
         assert set(page.cells) >= set(DISTANCE_MARTS)
     # a copy of the published file without the distance marts: the section says so
