@@ -1,14 +1,17 @@
 {#-
-  landed_file_list(table_name, min_dt=none, extra_dts=[]): the accepted files
-  of a raw table from the sense step's ledger ops.landed_files, as a sorted
+  landed_file_list(table_name, min_dt=none, extra_dts=[], ledger=none): the
+  accepted files of a raw table from the sense step's ledger ops.landed_files
+  (or `ledger`, a relation of its columns: Spark's Parquet copy), as a sorted
   list of paths; none when the ledger does not exist (then read_landed reads
   the folder). Partitions after kscore.run_var('to_date') are never read: a run for
   as_of_dates up to D uses data landed for days before D (a replay of an old
   range does not see the future). Only evaluated at execution time.
 -#}
-{% macro landed_file_list(table_name, min_dt=none, extra_dts=[]) -%}
+{% macro landed_file_list(table_name, min_dt=none, extra_dts=[], ledger=none) -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- set ledger = adapter.get_relation(database=target.database, schema='ops', identifier='landed_files') -%}
+    {%- if ledger is none -%}
+        {%- set ledger = adapter.get_relation(database=target.database, schema='ops', identifier='landed_files') -%}
+    {%- endif -%}
     {%- if ledger is none -%}
         {#- no ledger (dbt run by hand): every file of the folder, or [] when there is none -#}
         {%- set glob_sql -%}

@@ -41,15 +41,18 @@
 
 {#-
   spark__read_landed: Spark reads the Parquet files in place as `parquet.`<path>``.
-    no ledger (ops.landed_files absent, e.g. dbt run by hand, or any Spark
-    build today: the sense step writes its ledger into the DuckDB build file)
+    ledger      `kscore run --engine spark` exports the sense step's ledger
+        (ops.landed_files of the DuckDB build file) to Parquet and names it
+        in KSCORE_SPARK_LEDGER (kscore.spark_build.export_ledger): the
+        accepted files are read as one Hadoop glob {a,b,...} under the
+        table's folder, dt parsed from the path (a glob of files has no
+        partition discovery). So Spark reads exactly the files DuckDB reads,
+        never a rejected one.
+    no ledger (dbt run by hand on the spark target, KSCORE_SPARK_LEDGER unset)
         the table's folder: Spark discovers the dt= partitions itself (dt a
         DATE; the dt filters prune folders). The folder must exist: Spark SQL
         cannot list files, so a table with no folder at all fails the build
         (PATH_NOT_FOUND) where DuckDB reads an empty relation.
-    ledger      the accepted files as one Hadoop glob {a,b,...} under the
-        table's folder, dt parsed from the path (a glob of files has no
-        partition discovery).
   source_file is _metadata.file_path (the same value as input_file_name())
   without its `file:` scheme, so it is the path DuckDB reports; source_row is
   _metadata.row_index, the row's 0-based position in its Parquet file (Spark
@@ -60,8 +63,8 @@
 {% macro spark__read_landed(table_name, min_dt, extra_dts) -%}
     {%- set cols = kscore.landing_columns(table_name) -%}
     {%- set folder = var('landing_dir') ~ '/' ~ table_name -%}
-    {%- set ledger = adapter.get_relation(database=target.database, schema='ops', identifier='landed_files') if execute else none -%}
-    {%- set files = kscore.landed_file_list(table_name, min_dt, extra_dts) if ledger is not none else none -%}
+    {%- set ledger = env_var('KSCORE_SPARK_LEDGER', '') -%}
+    {%- set files = kscore.landed_file_list(table_name, min_dt, extra_dts, ledger='parquet.`' ~ (ledger | replace('`', '``')) ~ '`') if ledger else none -%}
     {%- if files is none -%}
         (select {% for c in cols %}{{ c.name }}, {% endfor %}cast(dt as date) as dt, regexp_replace(_metadata.file_path, '^file:', '') as source_file, cast(_metadata.row_index as bigint) as source_row
          from parquet.`{{ folder | replace('`', '``') }}`

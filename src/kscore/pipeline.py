@@ -177,7 +177,8 @@ def _check_no_stray_dbt(paths: WarehousePaths) -> None:
 
 
 # the range build's dbt arguments (the CLI and Dagster's dbt assets): unit tests check the SQL, not the
-# data: they run once in the test suite (tests/python/test_dbt_project.py), not in every production build
+# data: they run once in the test suite (tests/python/test_dbt_project.py, on Spark test_spark_unit_tests.py),
+# not in every production build
 DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
 
 
@@ -219,9 +220,11 @@ def dbt_build_args(ctx: RunContext, select: list[str] | None = None) -> list[str
 
 
 def prepare_engine(ctx: RunContext) -> None:
-    """Before the dbt build: on Spark an empty Spark folder (kscore.spark_build)."""
+    """Before the dbt build: on Spark an empty Spark folder with the sense step's ledger in it
+    (kscore.spark_build)."""
     if ctx.engine == "spark":
         spark_build.clear_spark_dir(ctx.paths.folder)
+        spark_build.export_ledger(ctx.paths.build, ctx.paths.folder)
 
 
 def finish_engine(ctx: RunContext) -> dict[str, int]:

@@ -26,10 +26,39 @@ def spark_dir(folder: Path) -> Path:
     return Path(folder) / "spark"
 
 
+def ledger_file(folder: Path) -> Path:
+    """The sense step's ledger as Spark reads it: ops.landed_files of the build file, as Parquet."""
+    return spark_dir(folder) / "ledger" / "landed_files.parquet"
+
+
 def spark_env(folder: Path) -> dict[str, str]:
-    """The environment that puts dbt on the spark target, its tables under `<folder>/spark`."""
+    """The environment that puts dbt on the spark target, its tables under `<folder>/spark`, and the
+    sense step's ledger (export_ledger) where `spark__read_landed` reads it."""
     return {"KSCORE_DBT_TARGET": "spark", "KSCORE_SPARK_DIR": str(spark_dir(folder)),
-            "KSCORE_SPARK_CATALOG": "in-memory"}
+            "KSCORE_SPARK_CATALOG": "in-memory", "KSCORE_SPARK_LEDGER": str(ledger_file(folder))}
+
+
+def export_ledger(build_db: Path, folder: Path) -> int:
+    """Write the sense step's ledger (ops.landed_files of the DuckDB build file) to `ledger_file`, so the
+    Spark build reads exactly the files the sense step accepted, as DuckDB's does (a rejected file of an
+    older day, which the raw gates let pass as reported earlier, is never read). Without a ledger in the
+    build file the Parquet has no rows, and Spark reads no landed file. Returns the accepted files."""
+    import duckdb
+
+    out = ledger_file(folder)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(build_db))
+    try:
+        has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
+                          "and table_name = 'landed_files'").fetchone()[0]
+        src = ("select table_name, dt, file_path, status from ops.landed_files" if has else
+               "select null::varchar as table_name, null::date as dt, null::varchar as file_path, "
+               "null::varchar as status where false")
+        con.execute(f"copy ({src}) to {literal(str(out))} (format parquet)")
+        return con.execute(f"select count(*) from read_parquet({literal(str(out))}) "
+                           "where status = 'accepted'").fetchone()[0]
+    finally:
+        con.close()
 
 
 def clear_spark_dir(folder: Path) -> None:

@@ -7,7 +7,7 @@ never changed. The page of a
 `data-field` / `data-value` cells and compared with SQL on the published marts; it must name no
 external URL in any `src` or `href`; and it is opened in headless Chromium, whose rendered DOM must
 hold every chart as SVG with one mark per data point. Chromium missing is a FAILURE (never a skip):
-the message names the Debian package (MAKEFILE_CHANGE.md has the install lines).
+the message names the Debian package (`make chromium-setup` installs it).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ TIERS = ("G0", "G1", "G2", "G3", "G4")
 DAYS = PUBLISHED_DAYS
 CHROMIUM_MISSING = ("headless Chromium is needed to check that the shop report renders and none is on PATH "
                     "(chromium / chromium-browser / google-chrome): install it, e.g. `apt-get install -y "
-                    "chromium` on Debian (MAKEFILE_CHANGE.md)")
+                    "chromium` on Debian (`make chromium-setup`)")
 
 
 class Page(HTMLParser):

@@ -6,6 +6,10 @@ multiset of rows, EXCEPT ALL both ways: same columns and types, same keys, same 
 the spec's rounding already: round_half_up to 2 or 6 decimals), same labels. A difference is a bug in
 one of the engines' macros, never a tolerance.
 
+The zone holds one truncated orders file of an older day that an earlier run already reported (the raw
+gates let it pass as `known_rejected_file_reported_earlier`): both engines must read only the files the
+sense step accepted (on Spark through the exported ledger), or Spark fails on the truncated file.
+
 The Spark side runs without dbt's data tests (the DuckDB side runs them on the same SQL; on Spark they
 would add minutes, docs/spark.md). No skip: without Java or pyspark the test fails with the reason.
 """
@@ -30,6 +34,7 @@ START = dt.date(2023, 1, 1)
 DAYS = 46  # landed 2023-01-01 … 2023-02-15: every window of the rules has history at the as_of_dates
 FROM, TO = dt.date(2023, 2, 13), dt.date(2023, 2, 15)  # a Monday (快质造's weekly check) and two days
 VARS = {"kuaizhizao_first_check_date": "2023-02-06"}
+REJECTED_DAY = dt.date(2023, 1, 5)  # an older day (before the run's data days) with a rejected file
 TIMES: dict[str, dict] = {}  # wall seconds per engine and phase (printed with -s)
 
 
@@ -54,16 +59,37 @@ def zone(tmp_path_factory) -> Path:
 
     landing = tmp_path_factory.mktemp("spark_zone") / "landing"
     generate(landing, scale="tiny", start=START, days=DAYS, seed=42)
+    day = landing / "orders" / f"dt={REJECTED_DAY}"
+    good = next(day.glob("*.parquet"))
+    (day / "late_truncated.parquet").write_bytes(good.read_bytes()[:200])
     return landing
 
 
+def rejected_file(zone: Path) -> str:
+    return str((zone / "orders" / f"dt={REJECTED_DAY}" / "late_truncated.parquet").resolve())
+
+
+def report_earlier(zone: Path, build: Path) -> None:
+    """What an earlier run's sense step leaves in the build file: the ledger, the truncated file in it
+    as rejected (so this run's raw gates list it as reported earlier and go on)."""
+    from kscore import buildfile, landing
+
+    files = landing.sense(zone)
+    assert any(f.status == "rejected" and f.file_path == rejected_file(zone) for f in files)
+    with buildfile.connect(build) as con:
+        landing.write_ledger(con, files, "an-earlier-run")
+
+
 def _build(zone: Path, folder: Path, engine: str, **kw):
+    report_earlier(zone, folder / "kscore_build.duckdb")
     t0 = time.monotonic()
     result = run(FROM, TO, zone, folder / "kscore.duckdb", progress=lambda _: None, extra_vars=VARS,
                  engine=engine, **kw)
     TIMES[engine] = {"total": round(time.monotonic() - t0, 1),
                      **{k: round(v, 1) for k, v in result.phase_seconds.items()}}
     assert result.ok, f"{engine}: {result.outcome}: {result.message}"
+    known = [r for r in result.gate_results if r.expectation == "known_rejected_file_reported_earlier"]
+    assert known and all(r.success and rejected_file(zone) in r.observed for r in known), known
     return result
 
 
@@ -114,6 +140,22 @@ def test_spark_run_publishes(spark):
     finally:
         con.close()
     assert n > 0
+
+
+def test_spark_reads_the_ledgers_files(zone, spark):
+    """Spark staged the orders of exactly the files the sense step accepted: every accepted orders file
+    of the days read, the rejected one never (DuckDB's read_landed reads the same list)."""
+    con = duckdb.connect(str(build_file(spark)), read_only=True)
+    try:
+        staged = {r[0] for r in con.execute(
+            "select distinct source_file from staging.stg_landing__orders").fetchall()}
+        accepted = {r[0] for r in con.execute(
+            "select file_path from ops.landed_files where table_name = 'orders' and status = 'accepted' "
+            "and dt <= ?", [TO]).fetchall()}
+    finally:
+        con.close()
+    assert rejected_file(zone) not in staged
+    assert staged <= accepted and len(staged) >= DAYS - 1, (len(staged), len(accepted))
 
 
 def test_same_marts_and_columns(both):
