@@ -10,42 +10,12 @@
   reach target_rank, one step less must not. Failing rows: the probes that do otherwise, and one
   row when a probe could not be judged. Each probe ranks among its whole subtree, so a day with
   more than max_rows_per_day reachable rows is judged on an even stride of them (by product_id,
-  indicator): every row on the tiny zone, about 2,000 a day on larger ones.
+  indicator): every row on the tiny zone, about 2,000 a day on larger ones. The sampling, the
+  probes and the verdict are macro distance_probes'; the scorer is below.
 -#}
 {% test product_distance_reaches_level(model, peers, scores, levels, max_rows_per_day=2000) %}
 {%- set probe = ['s.as_of_date', 's.product_id', 's.indicator', 's.probe'] -%}
-with tested as (
-    select * from {{ model }}
-),
-
-{#- every reachable row of a day with at most max_rows_per_day of them, else an even stride -#}
-sampled as (
-    select *
-    from (
-        select
-            t.*,
-            row_number() over (partition by t.as_of_date order by t.product_id, t.indicator)
-                as probe_number,
-            count(*) over (partition by t.as_of_date) as day_rows
-        from tested as t
-        where t.distance_reason = 'reachable'
-    ) as r
-    where mod(probe_number - 1, cast(ceil(day_rows / {{ max_rows_per_day }}.0) as bigint)) = 0
-),
-
-probes as (
-    select
-        t.as_of_date, t.product_id, t.dimension, t.indicator, t.higher_is_better, t.target_rank,
-        sc.peer_category_level as peer_level, sc.peer_category_id, k.probe,
-        case k.probe when 'needed' then t.needed_value
-             else t.needed_value - (case when t.higher_is_better then 1 else -1 end)
-                  * power(10, -t.value_precision) end as probe_value
-    from sampled as t
-    inner join {{ scores }} as sc
-        on sc.as_of_date = t.as_of_date and sc.product_id = t.product_id
-    cross join (select 'needed' as probe union all select 'one_less') as k
-),
-
+{%- set scorer -%}
 value_rows as (
     select s.*, m.product_id as member_id, m.value
     from probes as s
@@ -120,15 +90,13 @@ judged as (
     from probe_levels as s
     where s.member_id = s.product_id
 )
-
-{#- every probe is judged: a join that lost the product's subtree or rows would pass vacuously -#}
-select as_of_date, product_id, indicator, probe
-from judged
-where not coalesce(case probe when 'needed' then probe_rank >= target_rank
-                               else probe_rank < target_rank end, false)
-union all
-select null, null, 'probes not judged', null
-from (select count(*) as probes from probes) as p
-cross join (select count(*) as judged from judged) as j
-where p.probes <> j.judged
+{%- endset %}
+{{ kscore.distance_probes(
+    model, 'product_id',
+    probe_columns=['t.dimension', 't.higher_is_better', 't.target_rank',
+                   'sc.peer_category_level as peer_level', 'sc.peer_category_id'],
+    probe_joins='inner join ' ~ scores ~ ' as sc'
+        ~ ' on sc.as_of_date = t.as_of_date and sc.product_id = t.product_id',
+    scorer=scorer, score='probe_rank', target='target_rank',
+    max_rows_per_day=max_rows_per_day) }}
 {% endtest %}

@@ -10,41 +10,13 @@
   (total / 20, half-up to 2 decimals) must reach target_score for the needed value and must not
   one step less. Failing rows: the probes that do otherwise, and one row when a probe could not
   be judged. Each probe scores its whole category, so a day with more than max_rows_per_day
-  reachable rows is judged on an even stride of them (by shop_id, indicator).
+  reachable rows is judged on an even stride of them (by shop_id, indicator). The sampling, the
+  probes and the verdict are macro distance_probes'; the scorer is below.
 -#}
 {% test shop_distance_reaches_score(model, indicators, indicator_weights, dimension_weights,
                                     max_rows_per_day=500) %}
 {%- set text = kscore.type_name('varchar') -%}
-with tested as (
-    select * from {{ model }}
-),
-
-{#- every reachable row of a day with at most max_rows_per_day of them, else an even stride -#}
-sampled as (
-    select *
-    from (
-        select
-            t.*,
-            row_number() over (partition by t.as_of_date order by t.shop_id, t.indicator)
-                as probe_number,
-            count(*) over (partition by t.as_of_date) as day_rows
-        from tested as t
-        where t.distance_reason = 'reachable'
-    ) as r
-    where mod(probe_number - 1, cast(ceil(day_rows / {{ max_rows_per_day }}.0) as bigint)) = 0
-),
-
-probes as (
-    select
-        t.as_of_date, t.shop_id, t.main_category_id, t.indicator, t.target_score, k.probe,
-        case k.probe when 'needed' then t.needed_value
-             else t.needed_value - (case when t.higher_is_better then 1 else -1 end)
-                  * power(10, -t.value_precision) end as probe_value,
-        cast(t.shop_id as {{ text }}) || '|' || t.indicator || '|' || k.probe as scenario
-    from sampled as t
-    cross join (select 'needed' as probe union all select 'one_less') as k
-),
-
+{%- set scorer -%}
 scenario_rows as (
     select
         i.as_of_date,
@@ -84,15 +56,12 @@ judged as (
         on s.as_of_date = p.as_of_date
        and s.probe_entity = p.scenario || '|' || cast(p.shop_id as {{ text }})
 )
-
-{#- every probe is judged: a scenario that lost its shop would pass vacuously -#}
-select as_of_date, shop_id, indicator, probe
-from judged
-where not coalesce(case probe when 'needed' then probe_score >= target_score
-                               else probe_score < target_score end, false)
-union all
-select null, null, 'probes not judged', null
-from (select count(*) as probes from probes) as p
-cross join (select count(*) as judged from judged) as j
-where p.probes <> j.judged
+{%- endset %}
+{{ kscore.distance_probes(
+    model, 'shop_id',
+    probe_columns=['t.main_category_id', 't.target_score',
+                   'cast(t.shop_id as ' ~ text ~ ") || '|' || t.indicator || '|' || k.probe"
+                   ~ ' as scenario'],
+    scorer=scorer, score='probe_score', target='target_score',
+    max_rows_per_day=max_rows_per_day) }}
 {% endtest %}

@@ -6,6 +6,10 @@
   with the category's (or the default) dimension weights, each indicator's
   effective weight and weighted score, the peer group size and the peer
   percentile of the total. One row per as_of_date × shop × indicator.
+  It also keeps the weights the macro used (the indicator's seed weight and
+  direction, its dimension's weight for this shop: the category's rows or the
+  default, 0 without a row), read at the macro's own CTEs, for the distance
+  model int_distance_shop_score_parts: the shop scoring runs once per build.
 -#}
 
 with indicators as (
@@ -28,12 +32,21 @@ dimension_weights as (
 final as (
     select
         s.*,
-        i.paid_orders_30d
+        i.paid_orders_30d,
+        w.higher_is_better,
+        w.weight as indicator_weight,
+        d.dimension_weight
     from scored_indicators as s
     inner join indicators as i
         on i.as_of_date = s.as_of_date
        and i.shop_id = s.shop_id
        and i.indicator = s.indicator
+    inner join indicator_weights as w
+        on w.indicator = s.indicator
+    inner join scoring_dimensions_weighted as d
+        on d.as_of_date = s.as_of_date
+       and d.shop_id = s.shop_id
+       and d.dimension = s.dimension
 )
 
 select * from final

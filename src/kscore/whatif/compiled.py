@@ -20,16 +20,59 @@ import fcntl
 import hashlib
 import json
 import os
+import string
 import subprocess
 
 from kscore import PROJECT_DIR
 from kscore.dbt_runner import dbt_executable
 from kscore.paths import WarehousePaths
 
+
+def _scored_statements(kind: str, entity: str, group: str, volume: str, score: str) -> str:
+    """The `<kind>_scored` and `<kind>_wide` statements of a kind scored by `score_indicators` (shop, creator):
+    the body of its scored model over whatif_indicators, the seeds `<kind>_indicator_weights` and
+    `<kind>_dimension_weights` (weight key `group`, also its peer group), with the volume column, then the pivot
+    of its score mart (`score`) over whatif_scored. `<kind>_inds` / `<kind>_dims` are set at the top of TEMPLATE."""
+    return string.Template("""-- @@whatif ${kind}_scored
+with indicators as (
+    select * from whatif_indicators
+),
+
+indicator_weights as (
+    select * from {{ ref('${kind}_indicator_weights') }}
+),
+
+dimension_weights as (
+    select ${group} as weight_key, dimension, weight from {{ ref('${kind}_dimension_weights') }}
+),
+
+{{ score_indicators('indicators', 'indicator_weights', 'dimension_weights',
+                    entity='${entity}', peer_group='${group}', weight_key='${group}') }}
+
+final as (
+    select s.*, i.${volume}
+    from scored_indicators as s
+    inner join indicators as i
+        on i.as_of_date = s.as_of_date and i.${entity} = s.${entity} and i.indicator = s.indicator
+)
+
+select * from final
+-- @@whatif ${kind}_wide
+select
+    as_of_date,
+    ${entity},
+    max(${group}) as ${group},
+    {{ pivot_scored_indicators(${kind}_inds, ${kind}_dims, '${score}', '${volume}') }}
+from whatif_scored
+group by as_of_date, ${entity}
+""").substitute(kind=kind, entity=entity, group=group, volume=volume, score=score)
+
+
 # a statement starts after a marker line `-- @@whatif <name>`
 MARKER = "-- @@whatif "
 
-TEMPLATE = """
+TEMPLATE = (
+    """
 {%- set shop_inds = shop_experience_indicators() | map(attribute='indicator') | list -%}
 {%- set shop_dims = shop_experience_indicators() | map(attribute='dimension_key') | unique | list -%}
 {%- set creator_inds = creator_reputation_indicators() | map(attribute='indicator') | list -%}
@@ -57,72 +100,10 @@ final as (
 )
 
 select * from final
--- @@whatif shop_scored
-with indicators as (
-    select * from whatif_indicators
-),
-
-indicator_weights as (
-    select * from {{ ref('shop_indicator_weights') }}
-),
-
-dimension_weights as (
-    select main_category_id as weight_key, dimension, weight from {{ ref('shop_dimension_weights') }}
-),
-
-{{ score_indicators('indicators', 'indicator_weights', 'dimension_weights',
-                    entity='shop_id', peer_group='main_category_id', weight_key='main_category_id') }}
-
-final as (
-    select s.*, i.paid_orders_30d
-    from scored_indicators as s
-    inner join indicators as i
-        on i.as_of_date = s.as_of_date and i.shop_id = s.shop_id and i.indicator = s.indicator
-)
-
-select * from final
--- @@whatif shop_wide
-select
-    as_of_date,
-    shop_id,
-    max(main_category_id) as main_category_id,
-    {{ pivot_scored_indicators(shop_inds, shop_dims, 'experience_score', 'paid_orders_30d') }}
-from whatif_scored
-group by as_of_date, shop_id
--- @@whatif creator_scored
-with indicators as (
-    select * from whatif_indicators
-),
-
-indicator_weights as (
-    select * from {{ ref('creator_indicator_weights') }}
-),
-
-dimension_weights as (
-    select creator_level as weight_key, dimension, weight from {{ ref('creator_dimension_weights') }}
-),
-
-{{ score_indicators('indicators', 'indicator_weights', 'dimension_weights',
-                    entity='creator_id', peer_group='creator_level', weight_key='creator_level') }}
-
-final as (
-    select s.*, i.distribution_orders_30d
-    from scored_indicators as s
-    inner join indicators as i
-        on i.as_of_date = s.as_of_date and i.creator_id = s.creator_id and i.indicator = s.indicator
-)
-
-select * from final
--- @@whatif creator_wide
-select
-    as_of_date,
-    creator_id,
-    max(creator_level) as creator_level,
-    {{ pivot_scored_indicators(creator_inds, creator_dims, 'reputation_score',
-                               'distribution_orders_30d') }}
-from whatif_scored
-group by as_of_date, creator_id
 """
+    + _scored_statements("shop", "shop_id", "main_category_id", "paid_orders_30d", "experience_score")
+    + _scored_statements("creator", "creator_id", "creator_level", "distribution_orders_30d", "reputation_score")
+)
 
 
 class CompileError(RuntimeError):
