@@ -14,7 +14,7 @@ DEMO_FIRST ?= 2023-04-18
 DEMO_LAST ?= 2023-05-01
 WAREHOUSE ?= warehouse/kscore.duckdb
 
-.PHONY: setup run test lint lint-python fmt demo-data bench bench-scale clean docs spark-setup chromium-setup java
+.PHONY: setup run test lint lint-python fmt demo-data bench bench-scale bench-engines clean docs spark-setup chromium-setup java
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -122,6 +122,10 @@ bench: $(STAMP)
 SCALE ?= small
 bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py --scale $(SCALE)
+
+# the same run on DuckDB and on Spark, and the ratio (issue 12, docs/spark.md): make bench-engines SCALE=small
+bench-engines: $(STAMP) spark-setup
+	$(BIN)/python benchmarks/bench_engines.py --scale $(SCALE)
 
 # dbt docs: every model and column described, with the platform's Chinese terms. The catalog (column types,
 # row counts) is read from the build file `make run` leaves beside the published file; before the first run

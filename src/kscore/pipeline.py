@@ -177,7 +177,7 @@ def _check_no_stray_dbt(paths: WarehousePaths) -> None:
 
 
 # the range build's dbt arguments (the CLI and Dagster's dbt assets): unit tests check the SQL, not the
-# data: they run once in the test suite (tests/python/test_dbt_project.py, on Spark test_spark_unit_tests.py),
+# data: they run once in the test suite (tests/python/test_dbt_project.py; on Spark test_spark_equality.py),
 # not in every production build
 DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
 

@@ -174,3 +174,30 @@ def test_engine_spark_without_java_is_one_clear_line(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RunError, match="Java is not installed"):
         check_engine("spark")
+
+
+def test_spark_gets_the_ledgers_files_as_parquet(tmp_path):
+    """export_ledger: the Spark build's copy of ops.landed_files has every row with its status (Spark's
+    read_landed keeps the accepted ones, as DuckDB's does); with no ledger yet, a typed empty file."""
+    import duckdb
+
+    from kscore import buildfile, landing, spark_build
+
+    folder = tmp_path / "wh"
+    folder.mkdir()
+    build = folder / "kscore_build.duckdb"
+    out = spark_build.ledger_file(folder)
+    assert spark_build.export_ledger(build, folder) == 0
+    con = duckdb.connect()
+    assert con.execute(f"select count(*) from read_parquet('{out}')").fetchone()[0] == 0
+    assert [r[1] for r in con.execute(f"describe select * from read_parquet('{out}')").fetchall()] == [
+        "VARCHAR", "DATE", "VARCHAR", "VARCHAR"]
+    files = [LandedFile("orders", D, f"/z/orders/dt={D}/a.parquet", 10, 5, "accepted", ""),
+             LandedFile("orders", D, f"/z/orders/dt={D}/b.parquet", 10, None, "rejected", "truncated"),
+             LandedFile("refunds", day(1), f"/z/refunds/dt={day(1)}/a.parquet", 10, 3, "accepted", "")]
+    with buildfile.connect(build) as bcon:
+        landing.write_ledger(bcon, files, "r1")
+    assert spark_build.export_ledger(build, folder) == 2
+    rows = con.execute(f"select table_name, dt, file_path, status from read_parquet('{out}') order by 3").fetchall()
+    assert rows == sorted(((f.table_name, f.dt, f.file_path, f.status) for f in files), key=lambda r: r[2])
+    assert spark_build.spark_env(folder)["KSCORE_SPARK_LEDGER"] == str(out)

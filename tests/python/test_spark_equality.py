@@ -10,6 +10,11 @@ The zone holds one truncated orders file of an older day that an earlier run alr
 gates let it pass as `known_rejected_file_reported_earlier`): both engines must read only the files the
 sense step accepted (on Spark through the exported ledger), or Spark fails on the truncated file.
 
+Then every dbt unit test runs on Spark too (issue 12 point 3), in a second dbt invocation over the
+relations the Spark build made: the Spark build keeps its catalog in a Hive (Derby) metastore in the
+Spark folder for that (the runner's default is an in-memory catalog, one invocation), since dbt
+introspects a unit test's input relations, an incremental model's `this` included.
+
 The Spark side runs without dbt's data tests (the DuckDB side runs them on the same SQL; on Spark they
 would add minutes, docs/spark.md). No skip: without Java or pyspark the test fails with the reason.
 """
@@ -35,6 +40,7 @@ DAYS = 46  # landed 2023-01-01 … 2023-02-15: every window of the rules has his
 FROM, TO = dt.date(2023, 2, 13), dt.date(2023, 2, 15)  # a Monday (快质造's weekly check) and two days
 VARS = {"kuaizhizao_first_check_date": "2023-02-06"}
 REJECTED_DAY = dt.date(2023, 1, 5)  # an older day (before the run's data days) with a rejected file
+UNIT_TESTS = 127  # the project's dbt unit tests (test_dbt_project has the same floor)
 TIMES: dict[str, dict] = {}  # wall seconds per engine and phase (printed with -s)
 
 
@@ -101,7 +107,12 @@ def duck(zone, tmp_path_factory):
 @pytest.fixture(scope="module")
 def spark(zone, tmp_path_factory):
     require_spark()
-    return _build(zone, tmp_path_factory.mktemp("wh_spark"), "spark", data_tests=False)
+    from kscore import spark_build
+
+    spark_env = spark_build.spark_env
+    with pytest.MonkeyPatch.context() as mp:  # the Hive catalog: the unit tests' invocation finds the relations
+        mp.setattr(spark_build, "spark_env", lambda folder: {**spark_env(folder), "KSCORE_SPARK_CATALOG": "hive"})
+        yield _build(zone, tmp_path_factory.mktemp("wh_spark"), "spark", data_tests=False)
 
 
 def build_file(result) -> Path:
@@ -183,6 +194,35 @@ def test_every_mart_cell_for_cell(both):
     # the comparison compared something: most marts have rows, 快质造 included
     assert counts["kuaizhizao_shop_weekly"] > 0
     assert sum(n > 0 for n in counts.values()) >= len(counts) - 4, counts
+
+
+def test_every_dbt_unit_test_passes_on_spark(spark, tmp_path):
+    """`dbt test --select test_type:unit` on the spark target, over the Spark build's relations: every
+    unit test of the project passes (the fixtures are inline tables on Spark, macro get_fixture_sql). The
+    run's dates are test_dbt_project's (2023-01-31), which the unit tests without `overrides` assume."""
+    import json
+
+    from kscore import spark_build
+    from kscore.dbt_runner import dbt_vars, run_dbt
+    from kscore.paths import warehouse_paths
+
+    paths = warehouse_paths(spark.published_file)
+    spark_env = spark_build.spark_env
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(spark_build, "spark_env", lambda folder: {**spark_env(folder), "KSCORE_SPARK_CATALOG": "hive"})
+        vars_ = dbt_vars(dt.date(2023, 1, 31), dt.date(2023, 1, 31), tmp_path, "spark-unit")
+        summary = run_dbt(["test", "--select", "test_type:unit"], paths, tmp_path, vars_, tmp_path / "unit.log",
+                          lambda s: None, engine="spark")
+    unit = [r for r in json.loads((paths.dbt_target / "run_results.json").read_text())["results"]
+            if r["unique_id"].startswith("unit_test.")]
+    failed = [f"{r['unique_id']}: {r['status']}: {(r.get('message') or '')[:300]}" for r in unit
+              if r["status"] != "pass"]
+    assert not failed, "\n".join(failed)
+    assert summary["errors"] == []
+    assert len(unit) >= UNIT_TESTS, f"{len(unit)} unit tests ran on Spark, {UNIT_TESTS} exist"
+    slowest = sorted(((r["execution_time"], r["unique_id"].split(".")[-1]) for r in unit), reverse=True)[:3]
+    print(f"\nSpark: {len(unit)} unit tests passed in {summary['seconds']:.0f} s; slowest "
+          f"{[(round(t), u) for t, u in slowest]}")
 
 
 def test_dagster_engine_setting(tmp_path):
