@@ -12,8 +12,9 @@ Each engine runs in a fresh child interpreter (`kscore.pipeline.run`, the whole 
 gates, dbt build, mart gates, publish) on an empty warehouse folder; Spark is a full refresh by
 design. Printed per engine: wall seconds, each phase, dbt nodes by type with their summed execution
 seconds, peak RSS (the child and all its descendants, dbt and Spark's JVM included, summed every 0.5 s:
-bench_scale.tree_rss), and the ratio Spark / DuckDB of the whole run and of the dbt phase. `--no-data-tests` leaves dbt's data
-tests out on both engines (the build alone, as the equality test's Spark side). Nothing is asserted.
+bench_scale.track_peak_rss), and the ratio Spark / DuckDB of the whole run and of the dbt phase.
+`--no-data-tests` leaves dbt's data tests out on both engines (the build alone, as the equality
+test's Spark side). Nothing is asserted.
 """
 from __future__ import annotations
 
@@ -25,11 +26,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from bench_scale import tree_rss
+from bench_scale import track_peak_rss
 
 from kscore.paths import warehouse_paths
 
@@ -68,16 +68,10 @@ def run_engine(engine: str, first: dt.date, last: dt.date, landing: Path, folder
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(first), str(last), str(landing), str(folder),
                              str(result_file), engine, "1" if data_tests else "0", str(check)])
-    peak, done = [0], threading.Event()
-
-    def sample():
-        while not done.wait(0.5):
-            peak[0] = max(peak[0], tree_rss(proc.pid))
-    (sampler := threading.Thread(target=sample, daemon=True)).start()
+    stop = track_peak_rss(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    done.set()
-    sampler.join()
+    peak = [stop()]
     out = json.loads(result_file.read_text()) if result_file.exists() else {
         "outcome": "crashed", "message": f"exit code {os.waitstatus_to_exitcode(status)}", "phase_seconds": {}}
     result_file.unlink(missing_ok=True)

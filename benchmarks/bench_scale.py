@@ -139,22 +139,33 @@ def tree_rss(root: int) -> int:
     return sum(procs[p][1] for p in tree if p in procs) * os.sysconf("SC_PAGE_SIZE")
 
 
+def track_peak_rss(pid: int):
+    """Sample tree_rss(pid) every 0.5 s in a thread; returns stop(), which ends the sampling and gives the
+    peak in bytes."""
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.5):
+            peak[0] = max(peak[0], tree_rss(pid))
+    (sampler := threading.Thread(target=sample, daemon=True)).start()
+
+    def stop() -> int:
+        done.set()
+        sampler.join()
+        return peak[0]
+    return stop
+
+
 def run_child(first: dt.date, last: dt.date, landing: Path, folder: Path) -> dict:
     """One pipeline run in a child interpreter; its result, wall time and peak RSS (docstring)."""
     result_file = folder.parent / f"bench-result-{first}.json"  # removed once read
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(first), str(last), str(landing), str(folder),
                              str(result_file)])
-    peak, done = [0], threading.Event()
-
-    def sample():
-        while not done.wait(0.5):
-            peak[0] = max(peak[0], tree_rss(proc.pid))
-    (sampler := threading.Thread(target=sample, daemon=True)).start()
+    stop = track_peak_rss(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     wall, proc.returncode = time.perf_counter() - t0, os.waitstatus_to_exitcode(status)
-    done.set()
-    sampler.join()
+    peak = [stop()]
     out = json.loads(result_file.read_text()) if result_file.exists() else {
         "outcome": "crashed", "message": f"exit code {proc.returncode}", "phase_seconds": {}}
     result_file.unlink(missing_ok=True)
