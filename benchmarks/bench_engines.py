@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_scale import track_peak_rss
+from bench_scale import track_peak_rss, zone_days
 
 from kscore.paths import warehouse_paths
 
@@ -46,14 +46,6 @@ except Exception as exc:
 open(sys.argv[5], 'w').write(json.dumps(out))
 """
 GIB = 1024 ** 3
-
-
-def zone_last_day(landing: Path) -> tuple[dt.date, dt.date]:
-    """(first, last) dt of the zone's orders partitions."""
-    days = sorted(dt.date.fromisoformat(p.name[3:]) for p in (landing / "orders").glob("dt=*"))
-    if not days:
-        raise SystemExit(f"no orders/dt=YYYY-MM-DD partitions under {landing}")
-    return days[0], days[-1]
 
 
 def first_check_monday(first: dt.date) -> dt.date:
@@ -110,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if not landing.is_dir():
             days = args.days or (46 if args.scale == "tiny" else None)
             generate(landing, scale=args.scale, start=dt.date(2023, 1, 1), days=days, seed=42)
-    first_dt, last_dt = zone_last_day(landing)
+    _, first_dt, last_dt = zone_days(landing)  # the first day every daily table has, the newest dt
     to = last_dt + dt.timedelta(days=1)
     frm = to - dt.timedelta(days=args.as_of_dates - 1)
     check = first_check_monday(first_dt)

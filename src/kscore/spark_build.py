@@ -43,22 +43,18 @@ def export_ledger(build_db: Path, folder: Path) -> int:
     Spark build reads exactly the files the sense step accepted, as DuckDB's does (a rejected file of an
     older day, which the raw gates let pass as reported earlier, is never read). Without a ledger in the
     build file the Parquet has no rows, and Spark reads no landed file. Returns the accepted files."""
-    import duckdb
+    from kscore import buildfile
+    from kscore.sqltext import has_table
 
     out = ledger_file(folder)
     out.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(build_db))
-    try:
-        has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
-                          "and table_name = 'landed_files'").fetchone()[0]
-        src = ("select table_name, dt, file_path, status from ops.landed_files" if has else
-               "select null::varchar as table_name, null::date as dt, null::varchar as file_path, "
-               "null::varchar as status where false")
+    with buildfile.connect(build_db) as con:  # a build file another process holds: BuildFileBusy, one line
+        src = ("select table_name, dt, file_path, status from ops.landed_files" if has_table(con, "ops", "landed_files")
+               else "select null::varchar as table_name, null::date as dt, null::varchar as file_path, "
+                    "null::varchar as status where false")
         con.execute(f"copy ({src}) to {literal(str(out))} (format parquet)")
         return con.execute(f"select count(*) from read_parquet({literal(str(out))}) "
                            "where status = 'accepted'").fetchone()[0]
-    finally:
-        con.close()
 
 
 def clear_spark_dir(folder: Path) -> None:

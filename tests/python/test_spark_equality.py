@@ -153,20 +153,27 @@ def test_spark_run_publishes(spark):
     assert n > 0
 
 
-def test_spark_reads_the_ledgers_files(zone, spark):
-    """Spark staged the orders of exactly the files the sense step accepted: every accepted orders file
-    of the days read, the rejected one never (DuckDB's read_landed reads the same list)."""
+def test_spark_reads_the_ledgers_files(zone, duck, spark):
+    """Spark staged the orders of exactly the files DuckDB staged (both read the sense step's accepted
+    files; Spark through the exported ledger), every one of them in the ledger as accepted, the rejected
+    one never."""
+    def staged_files(result) -> set[str]:
+        con = duckdb.connect(str(build_file(result)), read_only=True)
+        try:
+            return {r[0] for r in con.execute("select distinct source_file from staging.stg_landing__orders").fetchall()}
+        finally:
+            con.close()
+
     con = duckdb.connect(str(build_file(spark)), read_only=True)
     try:
-        staged = {r[0] for r in con.execute(
-            "select distinct source_file from staging.stg_landing__orders").fetchall()}
         accepted = {r[0] for r in con.execute(
-            "select file_path from ops.landed_files where table_name = 'orders' and status = 'accepted' "
-            "and dt <= ?", [TO]).fetchall()}
+            "select file_path from ops.landed_files where table_name = 'orders' and status = 'accepted'").fetchall()}
     finally:
         con.close()
-    assert rejected_file(zone) not in staged
-    assert staged <= accepted and len(staged) >= DAYS - 1, (len(staged), len(accepted))
+    on_spark, on_duckdb = staged_files(spark), staged_files(duck)
+    assert rejected_file(zone) not in on_spark and rejected_file(zone) not in on_duckdb
+    assert on_spark == on_duckdb, (sorted(on_spark - on_duckdb)[:3], sorted(on_duckdb - on_spark)[:3])
+    assert on_spark <= accepted and len(on_spark) >= DAYS - 1, (len(on_spark), len(accepted))
 
 
 def test_same_marts_and_columns(both):
