@@ -127,10 +127,16 @@ def cmd_run(args) -> int:
 def cmd_validate(args) -> int:
     """The raw gates of one landed day (file level and the GX batch suites), without building."""
     from kscore import gates, landing
+    from kscore.pipeline import RunError, check_glob_free
 
     land = Path(args.landing)
     if not land.is_dir():
         print(f"kscore validate: landing zone {land} does not exist", file=sys.stderr)
+        return 1
+    try:
+        check_glob_free(land.resolve(), "landing zone")
+    except RunError as exc:
+        print(f"kscore validate: {exc}", file=sys.stderr)
         return 1
     files = landing.sense(land)
     days = sorted({f.dt for f in files if f.dt is not None})

@@ -78,6 +78,10 @@ class RunContext:
     # wall seconds per phase (the benchmarks print them)
     phase_seconds: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self):
+        check_glob_free(self.landing, "landing zone")
+        check_glob_free(self.paths.published, "published file")
+
     @contextmanager
     def phase(self, name: str):
         """One phase of the run (sense, raw_gates, dbt, mart_gates, publish): its wall time, and with a
@@ -467,6 +471,21 @@ def check_extra_vars(extra_vars: dict[str, str]) -> dict[str, str]:
             if not ok:
                 raise RunError(f"--var {name}={value}: not a date YYYY-MM-DD")
     return dict(extra_vars)
+
+
+# characters that DuckDB's read_parquet (and Spark's Hadoop paths) take as a glob even inside an explicit
+# file list: a folder named "a[1]" would read "a1", one named "b*" every sibling folder (measured)
+GLOB_CHARS = "*?[]{}"
+
+
+def check_glob_free(path: Path, what: str) -> None:
+    """Refuse a landing zone or warehouse folder whose path holds a glob character, before any file is
+    written: every file list of the build and of the published views would match other files."""
+    found = sorted({c for c in str(path) if c in GLOB_CHARS})
+    if found:
+        raise RunError(f"the {what} path {path} holds {' '.join(found)}: DuckDB and Spark read these "
+                       "as glob patterns (other files would be read); move it to a path without "
+                       f"any of {GLOB_CHARS}")
 
 
 def check_engine(engine: str) -> str:

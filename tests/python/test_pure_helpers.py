@@ -176,6 +176,34 @@ def test_engine_spark_without_java_is_one_clear_line(monkeypatch):
         check_engine("spark")
 
 
+def test_a_glob_character_in_a_path_is_refused_before_any_file(tmp_path):
+    """A landing zone or warehouse path holding a glob character stops the run in one line, before any
+    file is written: DuckDB read a folder named "a[1]" as "a1" (a sibling's files, silently); both
+    engines take * ? [ ] { } as patterns inside an explicit file list."""
+    import datetime as dt
+
+    import duckdb
+    import pytest
+
+    from kscore.pipeline import RunError, run
+
+    # the behaviour the rule guards against, measured on this DuckDB
+    for name, x in (("a1", 1), ("a[1]", 2)):
+        (tmp_path / name).mkdir()
+        duckdb.sql(f"copy (select {x} as x) to '{tmp_path / name / 'f.parquet'}'")
+    assert duckdb.sql(f"select x from read_parquet(['{tmp_path / 'a[1]' / 'f.parquet'}'])").fetchall() == [(1,)]
+
+    day = dt.date(2023, 1, 2)
+    for landing, wh in ((tmp_path / "land[1]", tmp_path / "wh" / "k.duckdb"),
+                        (tmp_path / "land", tmp_path / "w*h" / "k.duckdb"),
+                        (tmp_path / "land", tmp_path / "wh" / "k{1}.duckdb")):
+        (landing / "orders" / "dt=2023-01-01").mkdir(parents=True, exist_ok=True)
+        with pytest.raises(RunError, match=r"holds .*glob patterns") as err:
+            run(day, day, landing, wh, progress=lambda _: None)
+        assert str(landing if "[" in str(landing) else wh) in str(err.value)
+        assert not wh.parent.exists() or not any(wh.parent.iterdir())
+
+
 def test_spark_gets_the_ledgers_files_as_parquet(tmp_path):
     """export_ledger: the Spark build's copy of ops.landed_files has every row with its status (Spark's
     read_landed keeps the accepted ones, as DuckDB's does); with no ledger yet, a typed empty file."""
