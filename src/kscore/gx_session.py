@@ -170,6 +170,10 @@ class GxSession:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", module="great_expectations")
+        # GX imports pyspark when it is installed (the Spark engine's venv): its pandas-version notice is
+        # not the operator's business in a DuckDB run
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                                category=FutureWarning)
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -229,3 +229,20 @@ def test_spark_gets_the_ledgers_files_as_parquet(tmp_path):
     rows = con.execute(f"select table_name, dt, file_path, status from read_parquet('{out}') order by 3").fetchall()
     assert rows == sorted(((f.table_name, f.dt, f.file_path, f.status) for f in files), key=lambda r: r[2])
     assert spark_build.spark_env(folder)["KSCORE_SPARK_LEDGER"] == str(out)
+
+
+def test_a_duckdb_run_prints_no_pyspark_notice():
+    """GX imports pyspark when it is installed (make test installs it for the Spark engine), and pyspark
+    warns about the pandas version on import: an operator of a DuckDB run must not read that. Control:
+    a bare GX import prints it; the gates' GX session does not."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    assert importlib.util.find_spec("pyspark"), "make test installs pyspark (requirements-spark.txt)"
+    bare = subprocess.run([sys.executable, "-c", "import great_expectations"], capture_output=True, text=True)
+    assert "PySpark does not yet fully support pandas" in bare.stderr, bare.stderr[-500:]
+    session = subprocess.run([sys.executable, "-c", "from kscore.gx_session import GxSession; GxSession('x')"],
+                             capture_output=True, text=True)
+    assert session.returncode == 0, session.stderr[-2000:]
+    assert "PySpark" not in session.stderr and "Warning" not in session.stderr, session.stderr[-2000:]
