@@ -15,6 +15,9 @@ Then, on an empty warehouse folder under --work (default: a temp dir, removed un
   backfill:  kscore.pipeline.run(start + 1 day, last - 1 day) in ONE run, where start = the zone's
              first dt (zone_days) and last = the newest dt + 1 day (every as_of_date but the last);
   increment: run(last, last) on top of it (what the daily schedule does).
+Two floors beside the targets: the output floor O (after the backfill: one `create table as select *`
+of every staging, intermediate and mart table it built, into a scratch file: writing its outputs once)
+and the increment floor F (the same increment on a tiny zone: what an increment pays whatever the data).
 For each: wall time (and x S), outcome, RunResult.phase_seconds (and x S), peak RSS, the published
 size (the published DuckDB file plus every file under <warehouse folder>/published/), the build file
 size and the 10 slowest dbt nodes of <warehouse folder>/dbt_target/run_results.json.
@@ -111,6 +114,48 @@ def write_once(landing: Path, scratch: Path) -> tuple[float, float, int]:
     for f in scratch.glob("bench-write-floor.duckdb*"):
         f.unlink()
     return wall, cpu, rows
+
+
+def output_floor(build: Path, scratch: Path) -> dict:
+    """The floor of a backfill's writing: (wall s, CPU s, rows, tables) of ONE `create table as select *`
+    of every table the build holds in staging, intermediate and marts (views skipped), from the build
+    file (attached read-only) into a scratch DuckDB file: what writing the run's outputs once costs,
+    without computing any of them. The scratch file is removed."""
+    db = scratch / "bench-output-floor.duckdb"
+    rows, cpu0, t0 = 0, time.process_time(), time.perf_counter()
+    with duckdb.connect(str(db), config=duckdb_settings()) as con:
+        con.execute(f"attach {literal(str(build))} as b (read_only)")
+        tables = con.execute("select schema_name, table_name from duckdb_tables() where database_name = 'b' "
+                             "and schema_name in ('staging', 'intermediate', 'marts') order by all").fetchall()
+        for schema, table in tables:
+            name = identifier(f"{schema}__{table}")
+            con.execute(f"create table {name} as select * from b.{identifier(schema)}.{identifier(table)}")
+            rows += con.execute(f"select count(*) from {name}").fetchone()[0]
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    for f in scratch.glob("bench-output-floor.duckdb*"):
+        f.unlink()
+    return {"output_floor_s": wall, "output_floor_cpu_s": cpu, "output_floor_rows": rows,
+            "output_floor_tables": len(tables)}
+
+
+def fixed_cost_floor(work: Path) -> dict:
+    """The floor of a daily increment: the same pipeline's increment on the `tiny` zone (50 shops, a few
+    hundred rows a day), where the day's data costs next to nothing: one as_of_date built, then the next
+    one as an increment on top of it; its wall time is what every increment pays whatever the data
+    (dbt start-up and parse, ~700 nodes, the gates, publish)."""
+    landing, folder = work / "floor-landing", work / "floor-wh"
+    shutil.rmtree(landing, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    generate(landing, scale="tiny", start=dt.date(2023, 1, 1), days=40, seed=42)
+    day = dt.date(2023, 2, 9)
+    first = run_child(day, day, landing, folder)
+    inc = run_child(day + dt.timedelta(days=1), day + dt.timedelta(days=1), landing, folder)
+    inc["dbt_profile"] = dbt_profile(folder, 0, inc["phase_seconds"].get("dbt", 0.0))
+    shutil.rmtree(landing, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"first": {k: first[k] for k in ("outcome", "wall_s")},
+            "increment": {k: inc[k] for k in ("outcome", "message", "wall_s", "cpu_s", "phase_seconds",
+                                              "dbt_profile")}}
 
 
 def zone_days(landing: Path) -> tuple[dt.date, dt.date, dt.date]:
@@ -289,7 +334,21 @@ def main() -> None:
                      load_after=os.getloadavg())
             runs[name] = r
             report(name, r, S, S_cpu, args.scale)
+            if name == "backfill" and r["outcome"] == "published":
+                fig.update(output_floor(warehouse_paths(folder / "kscore.duckdb").build, work))
+                o = fig["output_floor_s"]
+                print(f"  output floor O: create table as select * of the backfill's {fig['output_floor_tables']} "
+                      f"staging, intermediate and mart tables ({fig['output_floor_rows']:,} rows) into a scratch "
+                      f"file: {o:.1f}s = {o / S:.1f} S, {fig['output_floor_cpu_s']:.1f} CPU s (writing the "
+                      "outputs once, computing none)")
         fig["runs"] = runs
+        fig["fixed_cost_floor"] = f = fixed_cost_floor(work)
+        fi = f["increment"]
+        print(f"\nincrement floor F: the same increment on a tiny zone (a few hundred rows a day): "
+              f"{fi['outcome']}, {fi['wall_s']:.1f}s = {fi['wall_s'] / S:.1f} S of this zone, {fi['cpu_s']:.1f} CPU s; "
+              + ", ".join(f"{p} {v:.1f}s" for p, v in fi["phase_seconds"].items())
+              + (f"; dbt nodes executing {fi['dbt_profile']['exec_s']:.1f}s, the rest "
+                 f"{fi['dbt_profile']['overhead_s']:.1f}s" if fi.get("dbt_profile") else ""))
         after = scan_once(landing)
         fig.update(S_after=sum(after[0].values()), S_cpu_after=after[1])
         print(f"\nS again after the runs: {fig['S_after']:.2f}s ({fig['S_cpu_after']:.2f} CPU s); load average "
