@@ -77,3 +77,16 @@ def test_a_build_below_its_working_set_spills_and_finishes(tiny_landing, tmp_pat
                            f"from b.marts.{t}) union all (select {sel} from b.marts.{t} except all "
                            f"select {sel} from a.marts.{t}))").fetchone()[0]
         assert diff == 0, f"marts.{t} differs when built under a low memory_limit"
+    # the benchmark's output floor O over the same ordinary build: every staging, intermediate and mart
+    # table copied once, all rows, the scratch file removed
+    sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
+    import bench_scale
+
+    build = ordinary.published_file.with_name("kscore_build.duckdb")
+    floor = bench_scale.output_floor(build, tmp_path)
+    with duckdb.connect(str(build), read_only=True) as b:
+        tables = b.execute("select schema_name, table_name from duckdb_tables() where schema_name in "
+                           "('staging', 'intermediate', 'marts')").fetchall()
+        rows = sum(b.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables)
+    assert floor["output_floor_tables"] == len(tables) >= 50 and floor["output_floor_rows"] == rows > 0
+    assert not list(tmp_path.glob("bench-output-floor.duckdb*"))
