@@ -79,8 +79,8 @@ class RunContext:
     phase_seconds: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self):
-        check_glob_free(self.landing, "landing zone")
-        check_glob_free(self.paths.published, "published file")
+        check_glob_free(self.landing, "landing zone", self.engine)
+        check_glob_free(self.paths.published, "published file", self.engine)
 
     @contextmanager
     def phase(self, name: str):
@@ -473,19 +473,22 @@ def check_extra_vars(extra_vars: dict[str, str]) -> dict[str, str]:
     return dict(extra_vars)
 
 
-# characters that DuckDB's read_parquet (and Spark's Hadoop paths) take as a glob even inside an explicit
-# file list: a folder named "a[1]" would read "a1", one named "b*" every sibling folder (measured)
-GLOB_CHARS = "*?[]{}"
+# characters an engine takes as a glob even inside an explicit file list: DuckDB's read_parquet
+# `* ? [ ]` (a folder named "a[1]" read "a1", "b*" every sibling: measured), Spark's Hadoop paths also
+# `{ }` (alternatives; DuckDB reads braces literally, test_hostile_paths) and `\` (an escape)
+GLOB_CHARS = {"duckdb": "*?[]", "spark": "*?[]{}\\"}
 
 
-def check_glob_free(path: Path, what: str) -> None:
-    """Refuse a landing zone or warehouse folder whose path holds a glob character, before any file is
-    written: every file list of the build and of the published views would match other files."""
-    found = sorted({c for c in str(path) if c in GLOB_CHARS})
+def check_glob_free(path: Path, what: str, engine: str = "duckdb") -> None:
+    """Refuse a landing zone or published-file path holding a character the engine reads as a glob,
+    before any file is written: every file list of the build and of the published views would match
+    other files."""
+    chars = GLOB_CHARS.get(engine, GLOB_CHARS["spark"])
+    found = sorted({c for c in str(path) if c in chars})
     if found:
-        raise RunError(f"the {what} path {path} holds {' '.join(found)}: DuckDB and Spark read these "
-                       "as glob patterns (other files would be read); move it to a path without "
-                       f"any of {GLOB_CHARS}")
+        raise RunError(f"the {what} path {path} holds {' '.join(found)}: the {engine} engine reads these "
+                       f"as glob patterns (other files would be read); move it to a path without any of "
+                       f"{chars}")
 
 
 def check_engine(engine: str) -> str:

@@ -178,8 +178,8 @@ def test_engine_spark_without_java_is_one_clear_line(monkeypatch):
 
 def test_a_glob_character_in_a_path_is_refused_before_any_file(tmp_path):
     """A landing zone or warehouse path holding a glob character stops the run in one line, before any
-    file is written: DuckDB read a folder named "a[1]" as "a1" (a sibling's files, silently); both
-    engines take * ? [ ] { } as patterns inside an explicit file list."""
+    file is written: DuckDB read a folder named "a[1]" as "a1" (a sibling's files, silently); DuckDB
+    takes * ? [ ] as patterns inside an explicit file list, Spark also { } and the backslash."""
     import datetime as dt
 
     import duckdb
@@ -196,12 +196,19 @@ def test_a_glob_character_in_a_path_is_refused_before_any_file(tmp_path):
     day = dt.date(2023, 1, 2)
     for landing, wh in ((tmp_path / "land[1]", tmp_path / "wh" / "k.duckdb"),
                         (tmp_path / "land", tmp_path / "w*h" / "k.duckdb"),
-                        (tmp_path / "land", tmp_path / "wh" / "k{1}.duckdb")):
+                        (tmp_path / "land", tmp_path / "wh" / "k?.duckdb")):
         (landing / "orders" / "dt=2023-01-01").mkdir(parents=True, exist_ok=True)
         with pytest.raises(RunError, match=r"holds .*glob patterns") as err:
             run(day, day, landing, wh, progress=lambda _: None)
         assert str(landing if "[" in str(landing) else wh) in str(err.value)
         assert not wh.parent.exists() or not any(wh.parent.iterdir())
+    # braces are alternatives on Spark's Hadoop paths, literal for DuckDB (test_hostile_paths runs a
+    # DuckDB build under "{x}")
+    from kscore.pipeline import check_glob_free
+
+    check_glob_free(tmp_path / "la{x}nd", "landing zone", "duckdb")
+    with pytest.raises(RunError, match=r"holds \{ \}: the spark engine"):
+        check_glob_free(tmp_path / "la{x}nd", "landing zone", "spark")
 
 
 def test_spark_gets_the_ledgers_files_as_parquet(tmp_path):
