@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
-from dagster import AssetExecutionContext, ConfigurableResource
+from dagster import AssetExecutionContext, ConfigurableResource, Failure
 from pydantic import Field
 
 from kscore.dbt_runner import dbt_env, dbt_vars
 from kscore.paths import WarehousePaths, default_landing, warehouse_paths
-from kscore.pipeline import RunContext, check_engine
+from kscore.pipeline import RunContext, RunError, check_engine
 from kscore.publish import published_as_of_dates
 
 
@@ -50,9 +50,12 @@ class KscoreResource(ConfigurableResource):
         # (spec 01), recorded as such; so are Dagster backfills and ranges
         days = {from_date + dt.timedelta(days=i) for i in range((to_date - from_date).days + 1)}
         republish = bool(published_as_of_dates(self.paths().published) & days)
-        return RunContext(from_date, to_date, self.landing(), self.paths(), context.run.run_id,
-                          is_backfill="dagster/backfill" in tags or to_date > from_date or republish,
-                          progress=context.log.info, started_at=started, engine=check_engine(self.engine))
+        try:
+            return RunContext(from_date, to_date, self.landing(), self.paths(), context.run.run_id,
+                              is_backfill="dagster/backfill" in tags or to_date > from_date or republish,
+                              progress=context.log.info, started_at=started, engine=check_engine(self.engine))
+        except RunError as exc:  # an unknown engine, a path with a glob character: one line, as kscore run
+            raise Failure(description=str(exc)) from None
 
 
 @contextmanager
